@@ -1,0 +1,120 @@
+"""The ``tergeu`` command: run the product, seed the demo, run workers, manage.
+
+``tergeu demo`` is the one command that turns a fresh checkout into a running product:
+it migrates the embedded SQLite database, seeds deterministic demo data, prints the URL
+and the demo accounts, and serves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tergeu.settings")
+    import django
+
+    django.setup()
+
+
+def _prepare() -> None:
+    """Migrate the database and compile translations."""
+    from django.core.management import call_command
+
+    from tergeu.web.translations import compile_catalogues
+
+    compile_catalogues()
+    _setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web UI and the API with waitress (a production WSGI server)."""
+    _prepare()
+    from waitress import serve
+
+    from tergeu.wsgi import application
+
+    print(f"Tergeu is running at http://{args.host}:{args.port}/", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="tergeu")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Seed the demo data (idempotent), print the accounts, then serve unless --no-serve."""
+    _prepare()
+    from tergeu.demo.seed import DEMO_PASSWORD, seed
+
+    accounts = seed(cases=args.cases)
+    print(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+    for username, role, org in accounts:
+        print(f"  {username:<22} {role:<22} {org}")
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background worker (django-tasks database backend)."""
+    _prepare()
+    from django.core.management import call_command
+
+    call_command("db_worker", *(["--batch"] if args.once else []))
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    """Pass the rest of the command line to Django's management commands."""
+    from tergeu.web.translations import compile_catalogues
+
+    compile_catalogues()
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tergeu", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``tergeu`` command."""
+    parser = argparse.ArgumentParser(
+        prog="tergeu", description="Tergeu: electronic criminal proceedings (ERDR and the e-case)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default=os.environ.get("TERGEU_HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("TERGEU_PORT", "8000")))
+        p.add_argument("--threads", type=int, default=8)
+
+    p = sub.add_parser("demo", help="seed demo data, print accounts and serve")
+    server_args(p)
+    p.add_argument("--cases", type=int, default=300, help="number of demo cases")
+    p.add_argument("--no-serve", action="store_true", help="seed and exit")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the web UI and API")
+    server_args(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background worker")
+    p.add_argument("--once", action="store_true", help="process what is queued and exit")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("manage", help="run a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,13 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Languages for the switch on every page."""
+    return {"tergeu_languages": settings.LANGUAGES}

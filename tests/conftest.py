@@ -1,0 +1,29 @@
+"""Shared fixtures: the immutability triggers' escape for flushes, users, organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test import TransactionTestCase
+
+from tergeu.core.triggers import maintenance
+
+_original_teardown = TransactionTestCase._fixture_teardown
+
+
+def _fixture_teardown(self: Any) -> None:
+    """Transactional tests empty the tables afterwards: open the escape only for that."""
+    connection = connections["default"]
+    with maintenance(connection):
+        _original_teardown(self)
+
+
+TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    """Tests read messages in English unless they switch language themselves."""
+    settings.LANGUAGE_CODE = "en"
