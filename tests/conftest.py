@@ -27,3 +27,10 @@ TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method
 def _english(settings: Any) -> None:
     """Tests read messages in English unless they switch language themselves."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.node.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

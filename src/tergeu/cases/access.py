@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tergeu.core.errors import AccessDenied, NotFound
-from tergeu.integrity.journal import deny
+from tergeu.integrity.journal import deny, service
 
 from .models import Case, Grant, GrantRole
 
@@ -64,6 +64,7 @@ def perms_of(user: Any, case: Case) -> frozenset[Perm]:
     return frozenset(perms)
 
 
+@service
 def get_case(
     user: Any, key: uuid.UUID | str, perm: Perm = Perm.VIEW, *, lock: bool = False
 ) -> Case:

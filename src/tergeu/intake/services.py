@@ -35,6 +35,7 @@ def reports_for(user: Any) -> QuerySet[Report]:
     )
 
 
+@service
 def get_report(user: Any, report_id: uuid.UUID | str, *, lock: bool = False) -> Report:
     """A report of the user's body; anyone else is told it does not exist (journaled)."""
     qs = reports_for(user)

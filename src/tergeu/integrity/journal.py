@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
@@ -89,17 +90,26 @@ def deny(
     return exc
 
 
+_depth = threading.local()
+
+
 def service(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` in one transaction; journal a denial of access after its rollback."""
+    """Run ``fn`` in one transaction; journal a denial of access after its rollback.
+
+    Services call each other; only the outermost one journals the denial, after its own
+    transaction has rolled back, so the denial survives the rollback.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        depth = getattr(_depth, "value", 0)
+        _depth.value = depth + 1
         try:
             with transaction.atomic():
                 return fn(*args, **kwargs)
         except (AccessDenied, NotFound) as exc:
             denial: Denial | None = getattr(exc, "denial", None)
-            if denial is not None and not getattr(exc, "journaled", False):
+            if depth == 0 and denial is not None:
                 with transaction.atomic():
                     record(
                         "access.denied",
@@ -111,8 +121,9 @@ def service(fn: Callable[P, R]) -> Callable[P, R]:
                             "service": fn.__qualname__,
                         },
                     )
-                exc.journaled = True  # type: ignore[union-attr]
             raise
+        finally:
+            _depth.value = depth
 
     return wrapper
 
