@@ -79,7 +79,7 @@ def user(role: str, organisation: Organisation | None = None, **extra: Any) -> U
         organisation=organisation,
         first_name=extra.pop("first_name", "Test"),
         last_name=extra.pop("last_name", f"{role.title()}{n}"),
-        iin=make_iin(dt.date(1960, 1, 1) + dt.timedelta(days=n), True, n),
+        iin=extra.pop("iin", make_iin(dt.date(1960, 1, 1) + dt.timedelta(days=n), True, n)),
         **extra,
     )
     return obj
