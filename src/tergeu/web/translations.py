@@ -6,6 +6,8 @@ The .mo files are build output and are not committed; they are made at start-up 
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -23,7 +25,16 @@ def compile_catalogues(root: Path = ROOT) -> list[Path]:
             continue
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.parent.parent.name)
-        with mo.open("wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
+        # Write beside and rename: a process reading the catalogue meanwhile (tests of
+        # another app, a running server) sees the old file or the new one, never half.
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix=".django-", suffix=".mo.tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write_mo(fh, catalog, use_fuzzy=False)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, mo)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         written.append(mo)
     return written

@@ -1,0 +1,121 @@
+"""Readable lines for the journal events of a case (the History tab)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tergeu.accounts.models import User
+from tergeu.cases.models import GrantRole, ParticipantStatus
+from tergeu.cases.stages import TRANSITIONS
+from tergeu.integrity.models import Event
+
+#: Events whose text needs no data from the payload.
+PLAIN = {
+    "participant.updated": gettext_lazy("Participant's data changed"),
+    "document.created": gettext_lazy("Document drafted"),
+    "document.updated": gettext_lazy("Document draft changed"),
+    "document.finalised": gettext_lazy("Document finalised"),
+    "document.read": gettext_lazy("Documents of the case read"),
+}
+
+
+@dataclass
+class Line:
+    """One event as the History tab shows it."""
+
+    at: Any
+    who: str
+    action: str
+    text: str
+    seq: int
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _ground_label(name: str, code: str) -> str:
+    transition = TRANSITIONS.get(name)
+    for ground in transition.grounds if transition else ():
+        if ground.code == code:
+            return f"{code}: {ground.label}"
+    return code
+
+
+def _describe(event: Event, data: dict[str, Any], users: dict[str, str]) -> tuple[str, str]:
+    """(action, details) of one event in the active language."""
+    action = event.action
+    app, _dot, verb = action.partition(".")
+    if action == "case.registered":
+        qualification = data.get("article", "")
+        if data.get("part"):
+            qualification += f" ч.{data['part']}"
+        return _("Registered in ERDR"), _("No. %(number)s, article %(article)s") % {
+            "number": data.get("erdr_number", ""),
+            "article": qualification,
+        }
+    if action == "case.access_granted":
+        person = users.get(str(data.get("user")), "?")
+        return _("Access granted"), f"{person}: {_label(GrantRole, str(data.get('role', '')))}"
+    if action == "case.investigator_assigned":
+        return _("Investigator assigned"), users.get(str(data.get("to")), "")
+    if action == "case.requalified":
+        return _("Qualification changed"), _("from %(old)s to %(new)s: %(reason)s") % {
+            "old": data.get("from", ""),
+            "new": data.get("to", ""),
+            "reason": data.get("reason", ""),
+        }
+    if app == "case" and verb in TRANSITIONS:
+        parts = [
+            _ground_label(verb, str(data.get("ground") or "")),
+            str(data.get("reason") or ""),
+        ]
+        if data.get("target_case"):
+            parts.append(_("into case No. %(number)s") % {"number": data["target_case"]})
+        if data.get("new_case"):
+            parts.append(_("new case No. %(number)s") % {"number": data["new_case"]})
+        return str(TRANSITIONS[verb].label), "; ".join(p for p in parts if p)
+    if action == "participant.added":
+        name = " ".join(
+            str(data.get(k) or "") for k in ("last_name", "first_name", "patronymic")
+        ).strip()
+        status = _label(ParticipantStatus, str(data.get("status", "")))
+        return _("Participant added"), f"{name} ({status})"
+    if action == "participant.removed":
+        return _("Participant removed"), str(data.get("reason") or "")
+    if action == "access.denied":
+        return _("Access refused"), str(data.get("attempted") or "")
+    if action in PLAIN:
+        return str(PLAIN[action]), str(data.get("title") or "")
+    return action, ""
+
+
+def describe_events(events: list[Event]) -> list[Line]:
+    """Lines for ``events`` (actors preloaded); names of granted users in one query."""
+    payloads = []
+    ids: set[str] = set()
+    for event in events:
+        try:
+            data = json.loads(event.payload).get("data") or {}
+        except ValueError:
+            data = {}
+        payloads.append(data)
+        for key in ("user", "to"):
+            value = data.get(key) if event.action.startswith("case.") else None
+            if isinstance(value, str) and value.isdigit():
+                ids.add(value)
+    users = {str(u.pk): str(u) for u in User.objects.filter(pk__in=ids)} if ids else {}
+    lines = []
+    for event, data in zip(events, payloads, strict=True):
+        action, text = _describe(event, data, users)
+        who = str(event.actor) if event.actor_id else (event.actor_label or _("System"))
+        lines.append(Line(at=event.occurred_at, who=who, action=action, text=text, seq=event.seq))
+    return lines

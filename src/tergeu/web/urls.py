@@ -1,0 +1,34 @@
+"""URLs of the web UI (namespace ``web``), mounted at the site root."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from .views import auth, cases, participants, reports
+
+app_name = "web"
+
+urlpatterns = [
+    path("", cases.home, name="home"),
+    path("login/", auth.SignInView.as_view(), name="login"),
+    path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/<uuid:pk>/", cases.case_card, name="case"),
+    path("cases/<uuid:pk>/move/<slug:name>/", cases.case_move, name="case_move"),
+    path("cases/<uuid:pk>/participants/add/", participants.add, name="participant_add"),
+    path(
+        "cases/<uuid:pk>/participants/<uuid:pid>/edit/",
+        participants.edit,
+        name="participant_edit",
+    ),
+    path(
+        "cases/<uuid:pk>/participants/<uuid:pid>/remove/",
+        participants.remove,
+        name="participant_remove",
+    ),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/new/", reports.report_new, name="report_new"),
+    path("reports/articles/", reports.article_search, name="article_search"),
+    path("reports/<uuid:pk>/", reports.report_detail, name="report"),
+    path("reports/<uuid:pk>/<slug:decision>/", reports.report_decide, name="report_decide"),
+]
