@@ -265,3 +265,44 @@ def test_documents_tab_loads_the_fragment_with_a_link_fallback(
     html = signed_in(unit.investigator).get(f"/cases/{case.pk}/?tab=documents").content.decode()
     assert f'hx-get="/cases/{case.pk}/documents/"' in html
     assert f'<a href="/cases/{case.pk}/documents/">' in html
+
+
+def test_change_of_qualification(unit: f.Unit, signed_in: Any) -> None:
+    case = unit.case(article="188", part="1")
+    client = signed_in(unit.investigator)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"/cases/{case.pk}/qualification/" in html
+    url = f"/cases/{case.pk}/qualification/"
+    data = {"requalify-article": "188", "requalify-part": "9", "requalify-reason": "Ущерб"}
+    html = client.post(url, data).content.decode()
+    assert "Article 188 has no part 9" in html
+    assert 'id="action-requalify" open' in html
+    html = client.post(url, {**data, "requalify-part": "2", "requalify-reason": ""}).content
+    assert "This field is required." in html.decode()
+    case.refresh_from_db()
+    assert (case.part.number if case.part else "", case.version) == ("1", 1)
+    response = client.post(url, {**data, "requalify-part": "2", "requalify-paragraph": "4"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.article_id, case.paragraph) == ("188", "4")
+    html = client.get(f"/cases/{case.pk}/?tab=history").content.decode()
+    assert "Qualification changed" in html
+
+
+def test_head_of_unit_assigns_the_investigator(unit: f.Unit, signed_in: Any) -> None:
+    case = unit.case()
+    html = signed_in(unit.investigator).get(f"/cases/{case.pk}/").content.decode()
+    assert "/assign/" not in html
+    client = signed_in(unit.head)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"/cases/{case.pk}/assign/" in html
+    response = client.post(f"/cases/{case.pk}/assign/", {"assign-investigator": ""})
+    assert "This field is required." in response.content.decode()
+    response = client.post(
+        f"/cases/{case.pk}/assign/", {"assign-investigator": str(unit.inquiry_officer.pk)}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.investigator == unit.inquiry_officer
+    html = signed_in(unit.investigator).get("/cases/").content.decode()
+    assert case.erdr_number not in html  # the old investigator's grant is revoked

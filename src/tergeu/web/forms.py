@@ -229,6 +229,40 @@ class RegisterForm(forms.Form):
         ]
 
 
+class AssignForm(forms.Form):
+    """The head of unit gives the case to an investigator or inquiry officer of the body."""
+
+    investigator = forms.ChoiceField(label=_("Investigator"))
+
+    field_map = {"investigator_id": "investigator"}
+
+    def __init__(self, *args: Any, officers: Iterable[Any] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "assign")
+        super().__init__(*args, **kwargs)
+        self.fields["investigator"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *((str(u.pk), f"{u} ({u.get_role_display()})") for u in officers),
+        ]
+
+
+class RequalifyForm(forms.Form):
+    """A new qualification of the case (article, part, paragraph) with the reasons."""
+
+    article = forms.CharField(
+        label=_("Article of the Criminal Code"),
+        max_length=10,
+        help_text=_("Type a number or words of the article's title to search."),
+        widget=ArticleInput(),
+    )
+    part = forms.CharField(label=_("Part"), required=False, max_length=10)
+    paragraph = forms.CharField(label=_("Paragraph"), required=False, max_length=10)
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "requalify")
+        super().__init__(*args, **kwargs)
+
+
 class ParticipantForm(forms.Form):
     """A person in the case with a procedural status and contact data."""
 

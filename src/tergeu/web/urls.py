@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import auth, cases, participants, reports
+from .views import auth, card_actions, cases, participants, reports
 
 app_name = "web"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("cases/", cases.case_list, name="cases"),
     path("cases/<uuid:pk>/", cases.case_card, name="case"),
     path("cases/<uuid:pk>/move/<slug:name>/", cases.case_move, name="case_move"),
+    path("cases/<uuid:pk>/assign/", card_actions.assign, name="case_assign"),
+    path(
+        "cases/<uuid:pk>/qualification/",
+        card_actions.change_qualification,
+        name="case_requalify",
+    ),
     path("cases/<uuid:pk>/participants/add/", participants.add, name="participant_add"),
     path(
         "cases/<uuid:pk>/participants/<uuid:pid>/edit/",

@@ -14,13 +14,26 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tergeu.cases.access import Perm, perms_of
-from tergeu.cases.models import Case
-from tergeu.cases.services import available_transitions, history, move, search_cases
+from tergeu.cases.models import Case, Stage
+from tergeu.cases.services import (
+    assignable_officers,
+    available_transitions,
+    history,
+    move,
+    search_cases,
+)
 from tergeu.cases.stages import TRANSITIONS
 from tergeu.core.errors import ServiceError
 from tergeu.core.pagination import paginate
 
-from ..forms import CaseFilterForm, MoveForm, ParticipantForm, apply_error
+from ..forms import (
+    AssignForm,
+    CaseFilterForm,
+    MoveForm,
+    ParticipantForm,
+    RequalifyForm,
+    apply_error,
+)
 from ..history import describe_events
 from .common import PAGE_SIZE, http_errors, load_case, page_number, query_without_page
 
@@ -31,6 +44,10 @@ TABS = [
     ("documents", gettext_lazy("Documents")),
     ("history", gettext_lazy("History")),
 ]
+
+
+#: Stages in which the qualification may change (CPC art. 203; the service decides).
+REQUALIFIABLE = frozenset({Stage.REGISTERED, Stage.INVESTIGATION})
 
 
 @login_required
@@ -81,6 +98,8 @@ def render_card(
     *,
     move_form: MoveForm | None = None,
     participant_form: ParticipantForm | None = None,
+    assign_form: AssignForm | None = None,
+    requalify_form: RequalifyForm | None = None,
 ) -> HttpResponse:
     """The case card with the tab ``tab``; bound forms carry the errors of a failed action."""
     user = request.user
@@ -96,6 +115,23 @@ def render_card(
         context["report"] = case.report
         context["moves"] = _move_forms(user, case, move_form)
         context["open_move"] = move_form.transition.name if move_form is not None else ""
+        if assign_form is None and Perm.MANAGE in perms:
+            assign_form = AssignForm(
+                officers=assignable_officers(user), initial={"investigator": case.investigator_id}
+            )
+        if requalify_form is None and Perm.WORK in perms and case.stage in REQUALIFIABLE:
+            requalify_form = RequalifyForm(
+                initial={
+                    "article": case.article_id,
+                    "part": case.part.number if case.part_id else "",  # type: ignore[union-attr]
+                    "paragraph": case.paragraph,
+                }
+            )
+        context["assign_form"] = assign_form
+        context["requalify_form"] = requalify_form
+        context["open_action"] = (
+            "assign" if assign_form is not None and assign_form.is_bound else ""
+        ) or ("requalify" if requalify_form is not None and requalify_form.is_bound else "")
     elif tab == "participants":
         context["participants"] = list(
             case.participants.filter(removed_at__isnull=True).order_by("status", "last_name")

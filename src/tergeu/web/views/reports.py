@@ -235,7 +235,10 @@ def report_decide(request: HttpRequest, pk: Any, decision: str) -> HttpResponse:
 @require_GET
 def article_search(request: HttpRequest) -> HttpResponse:
     """Articles of the Criminal Code matching the typed text (an HTMX fragment)."""
-    query = request.GET.get("q") or request.GET.get("register-article") or ""
+    # The field sends itself under its own (prefixed) name, e.g. ``register-article``.
+    query = request.GET.get("q") or next(
+        (request.GET[k] for k in request.GET if k.endswith("article")), ""
+    )
     articles = search_articles(query, limit=15) if query.strip() else []
     return render(
         request, "web/reports/_articles.html", {"articles": articles, "query": query.strip()}
