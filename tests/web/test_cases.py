@@ -157,6 +157,10 @@ def test_htmx_filter_returns_only_the_results(unit: f.Unit, signed_in: Any) -> N
     assert html.startswith('<div id="case-results">')
     assert "<html" not in html
     assert case.erdr_number in html
+    response = signed_in(unit.investigator).get(
+        "/cases/", {"date_from": "never"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="case-results"
+    )
+    assert "Registered from: Enter a valid date." in response.content.decode()
 
 
 def test_card_tab_shows_the_erdr_card(unit: f.Unit, signed_in: Any) -> None:

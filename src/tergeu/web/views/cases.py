@@ -74,7 +74,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     }
     htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
     if htmx and htmx.target == "case-results":
-        return render(request, "web/cases/_results.html", context)
+        return render(request, "web/cases/_results.html", {**context, "partial": True})
     return render(request, "web/cases/list.html", context)
 
 
