@@ -2,10 +2,13 @@
 
 from django.urls import include, path
 
+from tergeu.api import api
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tergeu.web.urls", namespace="web")),
-    # API: the API engineer adds `path("api/v1/", tergeu.api.api.urls)` here.
+    path("", include("tergeu.documents.urls")),
+    path("api/v1/", api.urls),
 ]
 
 handler404 = "tergeu.web.views.errors.not_found"
