@@ -26,6 +26,7 @@ from tergeu.core.validation import Checker
 from tergeu.intake.models import ReportStatus
 from tergeu.intake.services import close, take_undecided
 from tergeu.integrity.journal import record, service
+from tergeu.qualification.models import Article, ArticlePart
 from tergeu.qualification.services import resolve
 
 from .models import Case, Form, Grant, GrantRole, Stage
@@ -195,12 +196,13 @@ def register_report(
     """
     report = take_undecided(user, report_id)
     check = Checker()
+    art: Article | None = None
+    art_part: ArticlePart | None = None
+    para = ""
     try:
         art, art_part, para = resolve(article, part or None, paragraph or None)
     except ValidationFailed as exc:
         check.errors.update(exc.fields)
-        art = art_part = None
-        para = ""
     fabula = (fabula or report.description).strip()
     check.required("fabula", fabula)
     check.max_length("fabula", fabula, 20_000)
