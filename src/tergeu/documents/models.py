@@ -41,6 +41,9 @@ class Document(BaseModel):
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
+    #: Nullable so that adding it is a plain ALTER TABLE on SQLite (a table rebuild would
+    #: drop the immutability triggers of migration 0002).
+    correction_reason = models.TextField(_("reason for the correction"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -51,3 +54,8 @@ class Document(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.number} {self.title}"
+
+    @property
+    def is_final(self) -> bool:
+        """True once finalised (and so immutable)."""
+        return self.status == DocStatus.FINAL
