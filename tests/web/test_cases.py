@@ -255,7 +255,7 @@ def test_history_tab_lists_the_events_readably(unit: f.Unit, signed_in: Any) -> 
     client.post(f"/cases/{case.pk}/move/interrupt/", {"interrupt-ground": "45.7.3"})
     html = client.get(f"/cases/{case.pk}/?tab=history").content.decode()
     assert "Registered in ERDR" in html
-    assert f"No. {case.erdr_number}, article 188" in html
+    assert f"No. {case.erdr_number}, Art. 188(1) CC" in html
     assert "Access granted" in html
     assert "Interrupt the terms of investigation" in html
     assert "45.7.3: The suspect or accused has absconded" in html

@@ -13,6 +13,7 @@ from tergeu.accounts.models import User
 from tergeu.cases.models import GrantRole, ParticipantStatus
 from tergeu.cases.stages import TRANSITIONS
 from tergeu.integrity.models import Event
+from tergeu.qualification.services import qualification_text
 
 #: Events whose text needs no data from the payload.
 PLAIN = {
@@ -55,12 +56,12 @@ def _describe(event: Event, data: dict[str, Any], users: dict[str, str]) -> tupl
     action = event.action
     app, _dot, verb = action.partition(".")
     if action == "case.registered":
-        qualification = data.get("article", "")
-        if data.get("part"):
-            qualification += f" ч.{data['part']}"
-        return _("Registered in ERDR"), _("No. %(number)s, article %(article)s") % {
+        qualification = qualification_text(
+            str(data.get("article", "")), data.get("part") or None, data.get("paragraph") or None
+        )
+        return _("Registered in ERDR"), _("No. %(number)s, %(qualification)s") % {
             "number": data.get("erdr_number", ""),
-            "article": qualification,
+            "qualification": qualification,
         }
     if action == "case.access_granted":
         person = users.get(str(data.get("user")), "?")

@@ -144,7 +144,7 @@ def render_card(
             events = history(user, case.pk)
         context["events"] = describe_events(events)
     elif tab == "documents":
-        context["documents_url"] = f"/cases/{case.pk}/documents/"
+        context["documents_url"] = reverse("documents:case_documents", args=[case.pk])
     return render(request, "web/cases/card.html", context)
 
 
