@@ -75,3 +75,12 @@ def test_handlers_are_wired() -> None:
     assert urls.handler500 == "tergeu.web.views.errors.server_error"
     assert urls.handler404 == "tergeu.web.views.errors.not_found"
     assert urls.handler403 == "tergeu.web.views.errors.forbidden"
+
+
+def test_csrf_failure_page_in_the_users_language(unit: f.Unit) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(unit.investigator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    response = client.post("/reports/new/", {"source": "phone"})
+    assert response.status_code == 403
+    assert "Форманың мерзімі өтіп кетті" in response.content.decode()

@@ -4,5 +4,7 @@ from django.apps import AppConfig
 
 
 class WebConfig(AppConfig):
+    """The web UI's app: templates, static files and translations of the pages."""
+
     name = "tergeu.web"
     label = "web"

@@ -51,10 +51,12 @@ class Row:
 
     @property
     def overdue(self) -> bool:
+        """The 24 hours have run out and no decision is taken."""
         return self.left is not None and self.left <= dt.timedelta(0)
 
     @property
     def soon(self) -> bool:
+        """Fewer than :data:`SOON_HOURS` hours are left."""
         return (
             self.left is not None
             and not self.overdue
