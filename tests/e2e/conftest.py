@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,20 @@ def context(browser: Any, live_server: Any) -> Iterator[Any]:
         yield ctx
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest) -> Callable[[Any, str], None]:
+    """``shot(page, name)`` keeps a full-page screenshot when TERGEU_E2E_SCREENSHOTS names a
+    directory (for looking at the UI; nothing is written otherwise)."""
+    folder = os.environ.get("TERGEU_E2E_SCREENSHOTS", "")
+
+    def take(page: Any, name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+    return take
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ need-to-know access: an investigator of another unit cannot open the case or fin
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +19,7 @@ from tests import factories as f
 
 pytestmark = pytest.mark.e2e
 
-#: Set to a directory to keep screenshots of the pages the test passes through.
-SHOTS = os.environ.get("TERGEU_E2E_SCREENSHOTS", "")
-
+HARM = "Похищен ноутбук Lenovo, ущерб 450 000 тенге."
 FABULA = "Из квартиры по ул. Абая, 10 похищен ноутбук Lenovo стоимостью 450 000 тенге."
 
 
@@ -32,12 +28,6 @@ def english(user: User) -> User:
     user.language = "en"
     user.save(update_fields=["language"])
     return user
-
-
-def shot(page: Any, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def sign_in(page: Any, user: User) -> None:
@@ -58,12 +48,23 @@ def field(scope: Any, label: str) -> Any:
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
 
 
+def tab(page: Any, name: str) -> None:
+    """Open the tab ``name`` of the case card."""
+    tabs = page.get_by_role("navigation", name="Sections of the case")
+    tabs.get_by_role("link", name=name, exact=True).click()
+    expect(tabs.get_by_role("link", name=name, exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+
+
 def card_value(page: Any, term: str) -> Any:
     """The <dd> of the ERDR card's <dt> ``term``."""
     return page.locator(f"dl.card dt:text-is('{term}') + dd")
 
 
-def test_investigator_registers_a_report_and_drafts_a_document(page: Any) -> None:
+def test_investigator_registers_a_report_and_finalises_a_document(
+    page: Any, live_server: Any, shot: Any
+) -> None:
     unit = f.Unit()
     investigator = english(unit.investigator)
     stranger = english(f.Unit(region_code="71").investigator)
@@ -130,8 +131,7 @@ def test_investigator_registers_a_report_and_drafts_a_document(page: Any) -> Non
     shot(page, "case-card")
 
     # Participants: the applicant becomes the victim.
-    tabs = page.get_by_role("navigation", name="Sections of the case")
-    tabs.get_by_role("link", name="Participants").click()
+    tab(page, "Participants")
     add = page.locator("#add-participant")
     add.locator("summary").click()
     field(add, "Procedural status").select_option("victim")
@@ -143,15 +143,69 @@ def test_investigator_registers_a_report_and_drafts_a_document(page: Any) -> Non
     expect(victim_row).to_contain_text("Victim")
     shot(page, "participants")
 
-    # History: registration, grants and the participant are journaled.
-    page.get_by_role("navigation", name="Sections of the case").get_by_role(
-        "link", name="History"
-    ).click()
+    # Documents: a resolution on recognition as a victim, drafted and finalised.
+    tab(page, "Documents")
+    documents = page.locator("#case-documents")
+    expect(documents.get_by_role("heading", name="Procedural documents")).to_be_visible()
+    expect(documents).to_contain_text("No documents yet.")
+    documents.get_by_role("link", name="New document").click()
+    expect(page.get_by_role("heading", name="New document")).to_be_visible()
+    field(page, "Type of document").select_option(label="Resolution on recognition as a victim")
+    field(page, "Language of the document").select_option("ru")
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_role("heading", name="Resolution on recognition as a victim")
+    ).to_be_visible()
+    field(page, "Victim").select_option(label="Сейтқали Әлия Маратқызы (Victim)")
+    field(page, "Kind of harm").select_option("property")
+    field(page, "Description and amount of the harm").fill(HARM)
+    field(page, "Established circumstances").fill(FABULA)
+    shot(page, "document-form")
+    page.get_by_role("button", name="Save the draft").click()
+
+    expect(page.get_by_role("status")).to_contain_text("The draft is saved.")
+    expect(page).to_have_url(re.compile(r"/documents/[0-9a-f-]{36}/$"))
+    document_url = page.url
+    head = page.locator(".page-head")
+    expect(head.get_by_role("heading", level=1)).to_contain_text("No. 1")
+    expect(head.locator(".badge")).to_have_text("Draft")
+    text = page.locator("pre")
+    expect(text).to_contain_text("Сейтқали")
+    expect(text).to_contain_text(HARM)
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_be_visible()
+    shot(page, "document-draft")
+    page.get_by_role("button", name="Finalise").click()
+
+    expect(page.get_by_role("status")).to_contain_text("The document is finalised")
+    expect(head.locator(".badge")).to_have_text("Finalised")
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Finalise")).to_have_count(0)
+    expect(page.get_by_role("button", name="Discard the draft")).to_have_count(0)
+    expect(page.get_by_role("link", name="Correct (supersede)")).to_be_visible()
+    expect(page.locator("dd.mono")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    expect(text).to_contain_text(HARM)
+    shot(page, "document-final")
+
+    page.goto(case_url + "?tab=documents")
+    document_path = document_url.removeprefix(live_server.url)
+    row = (
+        page.locator("#case-documents")
+        .get_by_role("row")
+        .filter(has=page.locator(f"a[href='{document_path}']"))
+    )
+    expect(row).to_contain_text("Finalised")
+    expect(row.locator("td").first).to_have_text("1")
+    shot(page, "case-documents")
+
+    # History: registration, grants, the participant and the document are journaled.
+    tab(page, "History")
     history = page.locator("section.tab-panel table")
     expect(history).to_contain_text("Registered in ERDR")
     expect(history).to_contain_text(erdr_number)
     expect(history).to_contain_text("Participant added")
     expect(history).to_contain_text("Сейтқали Әлия Маратқызы (Victim)")
+    expect(history).to_contain_text("Document drafted")
+    expect(history).to_contain_text("Document finalised")
     shot(page, "history")
 
     # The case is in the investigator's list.
@@ -173,6 +227,12 @@ def test_investigator_registers_a_report_and_drafts_a_document(page: Any) -> Non
     assert erdr_number not in content
     assert FABULA not in content
     assert kui_number not in content
+    for url in (document_url, case_url + "documents/", case_url + "?tab=history"):
+        response = page.goto(url)
+        assert response is not None
+        assert response.status == 404, url
+        assert erdr_number not in page.content()
+        assert HARM not in page.content()
     page.goto("/cases/")
     expect(page.get_by_text("No cases found.")).to_be_visible()
     assert erdr_number not in page.content()
