@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from tergeu.cases.models import Case, Stage
 from tergeu.cases.services import add_participant
 from tergeu.core import clock
 from tergeu.integrity.models import Event
+from tergeu.web import history
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -291,6 +293,7 @@ def test_change_of_qualification(unit: f.Unit, signed_in: Any) -> None:
     assert (case.article_id, case.paragraph) == ("188", "4")
     html = client.get(f"/cases/{case.pk}/?tab=history").content.decode()
     assert "Qualification changed" in html
+    assert "from Art. 188(1) CC to Art. 188(2)(4) CC: Ущерб" in html
 
 
 def test_head_of_unit_assigns_the_investigator(unit: f.Unit, signed_in: Any) -> None:
@@ -310,3 +313,22 @@ def test_head_of_unit_assigns_the_investigator(unit: f.Unit, signed_in: Any) -> 
     assert case.investigator == unit.inquiry_officer
     html = signed_in(unit.investigator).get("/cases/").content.decode()
     assert case.erdr_number not in html  # the old investigator's grant is revoked
+
+
+@pytest.mark.parametrize(
+    ("language", "stored", "shown"),
+    [
+        ("ru", "188 ч.2 п.1", "ст. 188 ч. 2 п. 1 УК РК"),
+        ("kk", "188 ч.2 п.1", "188-бап 2-бөлік 1-тармақ"),
+        ("en", "188 ч.2", "Art. 188(2) CC"),
+        ("en", "188", "Art. 188 CC"),
+        ("en", "188 п.3", "Art. 188 para. 3 CC"),
+        ("en", "", ""),
+        ("en", "not a qualification", "not a qualification"),
+    ],
+)
+def test_requalification_in_the_history_is_in_the_active_language(
+    language: str, stored: str, shown: str
+) -> None:
+    with translation.override(language):
+        assert history._stored_qualification(stored) == shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ PLAIN = {
     "document.finalised": gettext_lazy("Document finalised"),
     "document.read": gettext_lazy("Documents of the case read"),
 }
+
+#: ``Case.qualification`` as journaled: "188", "188 ч.2", "188 ч.2 п.1", "188 п.1".
+_STORED = re.compile(r"(?P<article>\S+)(?:\s+ч\.\s*(?P<part>\S+))?(?:\s+п\.\s*(?P<paragraph>\S+))?")
 
 
 @dataclass
@@ -51,6 +55,16 @@ def _ground_label(name: str, code: str) -> str:
     return code
 
 
+def _stored_qualification(value: Any) -> str:
+    """A qualification stored as ``Case.qualification`` ("188 ч.2 п.1") in the active
+    language; anything that does not parse is shown as stored."""
+    text = str(value or "").strip()
+    match = _STORED.fullmatch(text)
+    if not match:
+        return text
+    return qualification_text(match["article"], match["part"], match["paragraph"])
+
+
 def _describe(event: Event, data: dict[str, Any], users: dict[str, str]) -> tuple[str, str]:
     """(action, details) of one event in the active language."""
     action = event.action
@@ -70,8 +84,8 @@ def _describe(event: Event, data: dict[str, Any], users: dict[str, str]) -> tupl
         return _("Investigator assigned"), users.get(str(data.get("to")), "")
     if action == "case.requalified":
         return _("Qualification changed"), _("from %(old)s to %(new)s: %(reason)s") % {
-            "old": data.get("from", ""),
-            "new": data.get("to", ""),
+            "old": _stored_qualification(data.get("from")),
+            "new": _stored_qualification(data.get("to")),
             "reason": data.get("reason", ""),
         }
     if app == "case" and verb in TRANSITIONS:
