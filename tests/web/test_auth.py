@@ -26,7 +26,7 @@ def test_sign_in_page_renders_the_form(client: Client) -> None:
     html = response.content.decode()
     assert 'name="username"' in html
     assert 'name="password"' in html
-    assert 'action="/i18n/setlang/"' in html  # the language switch is there too
+    assert 'action="/language/"' in html  # the language switch is there too
 
 
 def test_wrong_password_shows_the_message_and_signs_nobody_in(client: Client) -> None:

@@ -26,7 +26,7 @@ def test_404_page_in_three_languages(language: str, text: str, client: Client) -
     html = response.content.decode()
     assert text in html
     assert f'<html lang="{language}">' in html
-    assert 'action="/i18n/setlang/"' in html
+    assert 'action="/language/"' in html
 
 
 def test_403_page_shows_the_reason(rf: RequestFactory) -> None:

@@ -21,7 +21,7 @@ def test_switch_on_a_page_shows_it_in_that_language(
 ) -> None:
     client = signed_in(unit.investigator)
     response = client.post(
-        "/i18n/setlang/", {"language": language, "next": "/cases/?stage=investigation"}
+        "/language/", {"language": language, "next": "/cases/?stage=investigation"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/cases/?stage=investigation"
@@ -29,6 +29,17 @@ def test_switch_on_a_page_shows_it_in_that_language(
     assert f'<html lang="{language}">' in html
     assert MY_CASES[language] in html
     assert f'value="{language}" lang="{language}" title="' in html
+    unit.investigator.refresh_from_db()
+    assert unit.investigator.language == language
+
+
+def test_unknown_language_changes_nothing(unit: f.Unit, signed_in: Any) -> None:
+    client = signed_in(unit.investigator)
+    before = unit.investigator.language
+    response = client.post("/language/", {"language": "xx", "next": "/cases/"})
+    assert response.status_code == 302
+    unit.investigator.refresh_from_db()
+    assert unit.investigator.language == before
 
 
 def test_switch_is_on_every_page_and_returns_to_it(unit: f.Unit, signed_in: Any) -> None:
@@ -42,7 +53,7 @@ def test_switch_is_on_every_page_and_returns_to_it(unit: f.Unit, signed_in: Any)
         "/reports/new/",
     ):
         html = client.get(path).content.decode()
-        assert 'action="/i18n/setlang/"' in html, path
+        assert 'action="/language/"' in html, path
         assert f'name="next" value="{path.replace("&", "&amp;")}"' in html, path
 
 
@@ -60,13 +71,13 @@ def test_case_card_in_kazakh_and_russian(unit: f.Unit, signed_in: Any) -> None:
 
 
 def test_anonymous_switch_on_the_sign_in_page(client: Client) -> None:
-    response = client.post("/i18n/setlang/", {"language": "kk", "next": "/login/"}, follow=True)
+    response = client.post("/language/", {"language": "kk", "next": "/login/"}, follow=True)
     html = response.content.decode()
     assert "Кіру" in html  # "Sign in"
-    response = client.post("/i18n/setlang/", {"language": "ru", "next": "/login/"}, follow=True)
+    response = client.post("/language/", {"language": "ru", "next": "/login/"}, follow=True)
     assert "Войти" in response.content.decode()
 
 
 def test_switch_refuses_a_foreign_next(client: Client) -> None:
-    response = client.post("/i18n/setlang/", {"language": "kk", "next": "https://evil.example/"})
+    response = client.post("/language/", {"language": "kk", "next": "https://evil.example/"})
     assert response["Location"] == "/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import auth, card_actions, cases, participants, reports
+from .views import auth, card_actions, cases, language, participants, reports
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", cases.home, name="home"),
     path("login/", auth.SignInView.as_view(), name="login"),
     path("logout/", auth.SignOutView.as_view(), name="logout"),
+    path("language/", language.switch_language, name="set_language"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/<uuid:pk>/", cases.case_card, name="case"),
     path("cases/<uuid:pk>/move/<slug:name>/", cases.case_move, name="case_move"),
