@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -21,6 +22,12 @@ def _fixture_teardown(self: Any) -> None:
 
 
 TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _blob_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Files written by the tests go to a temporary content-addressed store."""
+    os.environ["TERGEU_BLOB_DIR"] = str(tmp_path_factory.mktemp("blobs"))
 
 
 @pytest.fixture(autouse=True)

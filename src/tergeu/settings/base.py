@@ -21,10 +21,12 @@ INSTALLED_APPS = [
     "tergeu.core",
     "tergeu.accounts",
     "tergeu.integrity",
+    "tergeu.integrity.pki",
     "tergeu.qualification",
     "tergeu.intake",
     "tergeu.cases",
     "tergeu.documents",
+    "tergeu.evidence",
     "tergeu.web",
 ]
 
