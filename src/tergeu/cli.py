@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 def _setup() -> None:
@@ -31,30 +32,75 @@ def _prepare() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the web UI and the API with waitress (a production WSGI server)."""
-    _prepare()
-    from waitress import serve
+def _url(args: argparse.Namespace) -> str:
+    return f"http://{args.host}:{args.port}/"
+
+
+def _server(args: argparse.Namespace) -> Any:
+    """A waitress server bound to the address (None, with a message, if it is taken)."""
+    from waitress.server import create_server
 
     from tergeu.wsgi import application
 
-    print(f"Tergeu is running at http://{args.host}:{args.port}/", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="tergeu")
+    try:
+        return create_server(
+            application, host=args.host, port=args.port, threads=args.threads, ident="tergeu"
+        )
+    except OSError as exc:
+        print(
+            f"Cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+            "choose another address with --host/--port.",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _run(server: Any) -> int:
+    """Serve until interrupted (Ctrl+C)."""
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    """Seed the demo data (idempotent), print the accounts, then serve unless --no-serve."""
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web UI and the API with waitress (a production WSGI server)."""
     _prepare()
-    from tergeu.demo.seed import DEMO_PASSWORD, seed
+    server = _server(args)
+    if server is None:
+        return 1
+    print(f"Tergeu is running at {_url(args)}", flush=True)
+    return _run(server)
 
-    accounts = seed(cases=args.cases)
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Seed the demo data (idempotent), print the URL and the accounts, then serve.
+
+    With ``--no-serve`` it seeds, prints the accounts and exits.
+    """
+    _prepare()
+    from django.utils import translation
+
+    from tergeu.demo.seed import DEMO_PASSWORD, is_seeded, seed
+
+    if not is_seeded():
+        print(f"Seeding the demo data ({args.cases} cases)...", file=sys.stderr, flush=True)
+    with translation.override("en"):
+        accounts = seed(cases=args.cases)
+    server = None
+    if not args.no_serve:
+        server = _server(args)
+        if server is None:
+            return 1
+        print(f"Tergeu is running at {_url(args)}")
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for username, role, org in accounts:
         print(f"  {username:<22} {role:<22} {org}")
-    if args.no_serve:
-        return 0
-    return cmd_serve(args)
+    sys.stdout.flush()
+    return 0 if server is None else _run(server)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
