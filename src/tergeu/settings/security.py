@@ -1,6 +1,6 @@
 """Secrets, password hashing (Argon2), sessions that expire, cookies."""
 
-from .env import env_bool, env_int, secret_key
+from .env import env_bool, env_int, env_list, secret_key
 
 SECRET_KEY = secret_key()
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
@@ -21,3 +21,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 API_TOKEN_DAYS = env_int("TERGEU_API_TOKEN_DAYS", 365)
+
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto header and the
+# public origins for CSRF checks of form posts.
+if env_bool("TERGEU_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("TERGEU_CSRF_TRUSTED_ORIGINS", [])
