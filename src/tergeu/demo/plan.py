@@ -10,6 +10,7 @@ as in a real office.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,22 @@ from .crimes import SCENARIOS, Ctx, Scenario
 from .people import People, Someone
 from .reference import REGIONS, RegionSpec
 
-#: "Now" of the demo: every time in the demo data is before it (Friday 17:00 in Almaty).
-DEMO_NOW = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+
+def _demo_now() -> dt.datetime:
+    """The demo's "now": TERGEU_DEMO_NOW (ISO 8601) if set, else the current hour.
+
+    Every time in the demo is relative to it, so the KUI queue shows reports with hours
+    left of their 24 on the day the demo is seeded; with TERGEU_DEMO_NOW the data is the
+    same to the second on any machine and any day.
+    """
+    fixed = os.environ.get("TERGEU_DEMO_NOW")
+    if fixed:
+        return dt.datetime.fromisoformat(fixed).astimezone(dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+#: "Now" of the demo: every time in the demo data is before it.
+DEMO_NOW = _demo_now()
 #: When the reference data (bodies and accounts) was loaded, before the first report.
 REFERENCE_AT = DEMO_NOW - dt.timedelta(days=250)
 
