@@ -249,7 +249,10 @@ class EncryptedDatabaseCustody:
 
     def sign(self, key_ref: str, data: bytes, hash_algo: str, padding: Padding = None) -> bytes:
         """Decrypt the key, sign, forget the key."""
-        key = serialization.load_pem_private_key(self._row(key_ref).encode(), master_password())
+        try:
+            key = serialization.load_pem_private_key(self._row(key_ref).encode(), master_password())
+        except ValueError as exc:
+            raise CustodyError(f"cannot open {key_ref}: wrong master secret?") from exc
         return sign_with(key, data, hash_algo, padding)
 
 
