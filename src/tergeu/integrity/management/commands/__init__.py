@@ -1,0 +1,1 @@
+"""Commands: ``tergeu manage <command>``."""
