@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from .views import auth, card_actions, cases, language, participants, reports
+from .views import admin, auth, card_actions, cases, language, participants, reports
 
 app_name = "web"
 
@@ -38,4 +38,5 @@ urlpatterns = [
     path("reports/articles/", reports.article_search, name="article_search"),
     path("reports/<uuid:pk>/", reports.report_detail, name="report"),
     path("reports/<uuid:pk>/<slug:decision>/", reports.report_decide, name="report_decide"),
+    path("admin/", include(admin.urlpatterns)),
 ]
