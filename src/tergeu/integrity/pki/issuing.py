@@ -306,6 +306,18 @@ def build_crl(
     ).dump()
 
 
+_SHORT_NAMES = {
+    NameOID.SERIAL_NUMBER: "serialNumber",
+    NameOID.SURNAME: "SN",
+    NameOID.GIVEN_NAME: "GN",
+}
+
+
+def subject_text(name: x509.Name) -> str:
+    """An RFC 4514 string of a name, with readable keys for serialNumber, SN and GN."""
+    return name.rfc4514_string(_SHORT_NAMES)
+
+
 def load_certificate(data: bytes) -> x509.Certificate:
     """A certificate from PEM or DER bytes (ValueError if it is neither)."""
     if b"-----BEGIN" in data:

@@ -15,6 +15,7 @@ Every change of state is journaled (``pki.*`` actions). Keys live in key custody
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any, cast
@@ -44,7 +45,15 @@ from .authority import (
     valid_signing_certificate,
 )
 from .custody import KEY_KINDS, CustodyError, KeyKind, ensure_master_key, get_custody
-from .issuing import Issuer, der_of, is_ca, is_self_signed, load_certificate, sha256_hex
+from .issuing import (
+    Issuer,
+    der_of,
+    is_ca,
+    is_self_signed,
+    load_certificate,
+    sha256_hex,
+    subject_text,
+)
 from .models import (
     ROOT,
     Certificate,
@@ -70,6 +79,7 @@ __all__ = [
     "import_trusted_root",
     "pyhanko_signer",
     "revoke",
+    "sign_detached",
     "signing_material",
     "timestamper",
     "trust_roots",
@@ -94,7 +104,7 @@ def _key_kind(variable: str) -> KeyKind:
 def _cert_fields(der: bytes) -> dict[str, Any]:
     cert = x509.load_der_x509_certificate(der)
     return {
-        "subject": cert.subject.rfc4514_string()[:500],
+        "subject": subject_text(cert.subject)[:500],
         "der": der,
         "sha256": sha256_hex(der),
         "not_after": cert.not_valid_after_utc,
@@ -295,7 +305,7 @@ def enrol(user: User, *, actor: User | None = None) -> Certificate:
     subject = _user_subject(locked)
     current = valid_signing_certificate(locked.pk, now)
     if current is not None:
-        if current.ca_id == ca.pk and current.subject == subject.rfc4514_string()[:500]:
+        if current.ca_id == ca.pk and current.subject == subject_text(subject)[:500]:
             return current
         _revoke_row(current, RevocationReason.SUPERSEDED, actor or locked, now)
 
@@ -391,6 +401,22 @@ def pyhanko_signer(user: User, *, prefer_pss: bool = False) -> Signer:
         key_ref=material.key_ref,
         prefer_pss=prefer_pss,
     )
+
+
+def sign_detached(
+    user: User, data: bytes, *, with_timestamp: bool = True, prefer_pss: bool = False
+) -> bytes:
+    """A detached CMS signature (DER) of ``data`` by the person, with an RFC 3161 signature
+    timestamp from the built-in TSA; ``openssl cms -verify -binary`` accepts it.
+
+    Synchronous: call it outside an event loop (pyHanko runs its own).
+    """
+    signer = pyhanko_signer(user, prefer_pss=prefer_pss)
+    stamper = timestamper() if with_timestamp else None
+    info = asyncio.run(
+        signer.async_sign_general_data(data, "sha256", detached=True, timestamper=stamper)
+    )
+    return bytes(info.dump())
 
 
 def _tsa_stamper() -> CustodyTimeStamper:

@@ -57,8 +57,14 @@ def next_serial() -> int:
         return (now << 24) | (_process_tag << 8) | (next(_counter) & 0xFF)
 
 
-def _rejection(fail_info: str, text: str) -> tsp.TimeStampResp:
-    return tsp.TimeStampResp(
+class RejectionResp(core.Sequence):
+    """A TimeStampResp without a token (asn1crypto's type wrongly requires the token)."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
+
+
+def _rejection(fail_info: str, text: str) -> RejectionResp:
+    return RejectionResp(
         {
             "status": tsp.PKIStatusInfo(
                 {
@@ -93,7 +99,7 @@ class CustodyTimeStamper(TimeStamper):
             return algos.SignedDigestAlgorithm({"algorithm": f"{md}_ecdsa"}), None
         return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"}), "pkcs1v15"
 
-    def request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+    def request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp | RejectionResp:
         """Answer a request: a token, or a rejection saying why."""
         imprint: tsp.MessageImprint = req["message_imprint"]
         imprint_algo = imprint["hash_algorithm"]["algorithm"].native
@@ -169,8 +175,14 @@ class CustodyTimeStamper(TimeStamper):
             {"status": tsp.PKIStatusInfo({"status": "granted"}), "time_stamp_token": token}
         )
 
-    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        """Answer synchronously: signing needs no I/O once the key is prepared."""
+    async def async_request_tsa_response(
+        self, req: tsp.TimeStampReq
+    ) -> tsp.TimeStampResp | RejectionResp:
+        """Answer synchronously: signing needs no I/O once the key is prepared.
+
+        A rejection is returned as such; pyHanko reads its status and raises
+        ``TimestampRequestError`` with the status string.
+        """
         return self.request_tsa_response(req)
 
 

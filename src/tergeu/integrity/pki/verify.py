@@ -31,6 +31,7 @@ from tergeu.core.errors import Message
 
 from .algorithms import RegistrySignatureValidator, lookup, mechanism_name
 from .authority import all_crls, intermediate_ders, trust_root_ders
+from .issuing import subject_text
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +100,29 @@ def _load_cms(cms_der: bytes) -> cms.SignedData:
     if info["content_type"].native != "signed_data":
         raise ValueError("not SignedData")
     signed_data: cms.SignedData = info["content"]
-    signed_data.native  # noqa: B018  (parse it all now: asn1crypto is lazy)
+    # asn1crypto parses lazily; touch what is read below so malformed input fails here
+    # (``.native`` of the whole would do it too, but takes seconds with a timestamp inside).
+    for signer_info in signed_data["signer_infos"]:
+        signer_info["signature_algorithm"]["algorithm"].native  # noqa: B018
+        signer_info["digest_algorithm"]["algorithm"].native  # noqa: B018
+    len(signed_data["certificates"])
+    signed_data["encap_content_info"]["content_type"].native  # noqa: B018
     return signed_data
 
 
 def _subject(cert: ax509.Certificate) -> tuple[str, str]:
     parsed = x509.load_der_x509_certificate(cert.dump())
-    return parsed.subject.rfc4514_string(), f"{parsed.serial_number:X}"
+    return subject_text(parsed.subject), f"{parsed.serial_number:X}"
+
+
+def _anchor(status: StandardCMSSignatureStatus) -> str:
+    if status.validation_path is None:
+        return ""
+    authority = status.validation_path.trust_anchor.authority
+    cert = getattr(authority, "certificate", None)
+    if isinstance(cert, ax509.Certificate):
+        return _subject(cert)[0]
+    return str(authority.name.human_friendly)
 
 
 _NOT_VALID_NOW = (
@@ -287,9 +304,6 @@ def verify_detached_cms(
                 {"detail": "bottom line"},
             )
         )
-    anchor = ""
-    if status.validation_path is not None:
-        anchor = status.validation_path.trust_anchor.authority.name.human_friendly
     return CmsVerdict(
         valid=not reasons,
         signer_subject=subject,
@@ -297,5 +311,5 @@ def verify_detached_cms(
         signing_time=signing_time,
         reasons=reasons,
         algorithm=mechanism_name(signer_info["signature_algorithm"]),
-        trust_anchor=anchor,
+        trust_anchor=_anchor(status),
     )

@@ -66,8 +66,10 @@ def tsa_certificate(request: HttpRequest) -> HttpResponse:
 @never_cache
 def tsa(request: HttpRequest) -> HttpResponse:
     """RFC 3161 over HTTP: a DER TimeStampReq in, a DER TimeStampResp out."""
-    content_type = request.content_type or ""
-    if content_type != "application/timestamp-query":
+    not_a_query = _("The body is not a DER-encoded RFC 3161 timestamp query.")
+    if not request.body:
+        return _plain(not_a_query, 400)
+    if (request.content_type or "") != "application/timestamp-query":
         return _plain(
             _("Send an RFC 3161 timestamp query with Content-Type: application/timestamp-query."),
             415,
@@ -78,5 +80,5 @@ def tsa(request: HttpRequest) -> HttpResponse:
     try:
         reply = services.tsa_reply(body)
     except services.TsaRequestError:
-        return _plain(_("The body is not a DER-encoded RFC 3161 timestamp query."), 400)
+        return _plain(not_a_query, 400)
     return HttpResponse(reply, content_type="application/timestamp-reply")
