@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("tergeu.web.urls", namespace="web")),
     path("", include("tergeu.documents.urls")),
+    path("", include("tergeu.evidence.urls")),
     path("api/v1/", api.urls),
 ]
 

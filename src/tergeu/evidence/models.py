@@ -48,8 +48,8 @@ class ItemStatus(models.TextChoices):
 class CustodyKind(models.TextChoices):
     """Kinds of custody events; the journal action is ``evidence.<kind>``."""
 
-    RECEIVED = "received", _("Received")
-    TRANSFERRED = "transferred", _("Transferred")
+    RECEIVED = "received", _("Receipt")
+    TRANSFERRED = "transferred", _("Transfer")
     EXAMINATION_SENT = "examination_sent", _("Sent for forensic examination")
     EXAMINATION_RETURNED = "examination_returned", _("Returned from forensic examination")
     RETURNED_TO_OWNER = "returned_to_owner", _("Returned to the owner")

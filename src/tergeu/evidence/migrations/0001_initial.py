@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             name='CustodyEvent',
             fields=[
                 ('id', models.UUIDField(default=tergeu.core.ids.uuid7, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('received', 'Received'), ('transferred', 'Transferred'), ('examination_sent', 'Sent for forensic examination'), ('examination_returned', 'Returned from forensic examination'), ('returned_to_owner', 'Returned to the owner'), ('destroyed', 'Destroyed')], max_length=30, verbose_name='event')),
+                ('kind', models.CharField(choices=[('received', 'Receipt'), ('transferred', 'Transfer'), ('examination_sent', 'Sent for forensic examination'), ('examination_returned', 'Returned from forensic examination'), ('returned_to_owner', 'Returned to the owner'), ('destroyed', 'Destroyed')], max_length=30, verbose_name='event')),
                 ('from_holder', models.CharField(blank=True, max_length=300, verbose_name='from')),
                 ('to_holder', models.CharField(blank=True, max_length=300, verbose_name='to')),
                 ('at', models.DateTimeField(verbose_name='time')),
