@@ -361,6 +361,13 @@ def test_reset_password(admin: User, unit: f.Unit, client: Any) -> None:
     )
 
 
+def test_a_new_password_ends_the_open_sessions(admin: User, unit: f.Unit, client: Any) -> None:
+    client.force_login(unit.investigator)
+    assert client.get("/cases/").status_code == 200
+    svc.reset_password(admin, unit.investigator.pk, GOOD_PASSWORD)
+    assert client.get("/cases/").status_code == 302
+
+
 def test_search_of_accounts(admin: User, unit: f.Unit) -> None:
     User.objects.filter(pk=unit.judge.pk).update(last_name="Ахметова", first_name="Әлия")
     judge = User.objects.get(pk=unit.judge.pk)
