@@ -4,7 +4,9 @@ officials to enrol, and helpers that run the real ``openssl``."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,26 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.utils.translation.reloader import translation_file_changed
 
 from tergeu.accounts.models import OrgKind, Role, User
 from tergeu.integrity.pki import services
+from tergeu.web.translations import compile_catalogues
 from tests import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """The .po files compiled to .mo (build output), under the lock the other suites take."""
+    lock = Path(tempfile.gettempdir()) / "tergeu-compile-catalogues.lock"
+    with lock.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            written = compile_catalogues()
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    if written:
+        translation_file_changed(None, written[0])
 
 
 @pytest.fixture
