@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import rfc8785
 from django.db import DatabaseError, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tergeu.core.triggers import maintenance
 from tergeu.integrity import merkle, tree
@@ -65,6 +67,27 @@ def test_leaf_is_the_canonical_json_of_every_column() -> None:
     assert parsed["payload"] == stored.payload
     assert parsed["occurred_at"].endswith("Z")
     assert tree.event_leaf_hash(stored) == hashlib.sha256(b"\x00" + data).digest()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(), min_size=9, max_size=9),
+    numbers=st.lists(st.integers(-(2**60), 2**60), min_size=2, max_size=2),
+)
+def test_the_fast_canonical_json_is_rfc8785(texts: list[str], numbers: list[int]) -> None:
+    keys = ["uid", "occurred_at", "actor_label", "action", "case_id", "object_type"]
+    data: dict[str, Any] = dict(zip(keys, texts, strict=False))
+    data.update(payload=texts[6] + "\x00\x1f\x7f\u2028\ud83d\ude00", payload_sha256=texts[7])
+    data.update(seq=numbers[0], actor=None, v=1, object_id=texts[8])
+    try:
+        expected = rfc8785.dumps(data)
+    except Exception as exc:
+        with pytest.raises(type(exc)):
+            tree.canonical(data)
+        return
+    assert tree.canonical(data) == expected
+    data["actor"] = numbers[1]
+    assert tree.canonical(data) == rfc8785.dumps(data)
 
 
 @pytest.mark.parametrize(

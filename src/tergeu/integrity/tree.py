@@ -18,13 +18,13 @@ docs/journal.md has the formats.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import rfc8785
 from django.db import connection, transaction
-from django.db.models import Q
 
 from . import merkle
 from .models import Event, Leaf, TreeNode, Unsequenced
@@ -43,28 +43,85 @@ class NotIntegrated(LookupError):
 
 # ---------------------------------------------------------------- leaves
 
+#: The stored columns of an event, in the order the sequencer reads them.
+COLUMNS = (
+    "seq",
+    "uid",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "case_id",
+    "object_type",
+    "object_id",
+    "payload",
+    "payload_sha256",
+)
+_MAX_SAFE_INTEGER = 2**53 - 1
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+
 
 def _utc(moment: dt.datetime) -> str:
     """``YYYY-MM-DDTHH:MM:SS.ffffffZ``: one spelling of an instant, whatever the database."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_leaf_data(event: Event) -> dict[str, Any]:
-    """Every stored column of ``event``, as the leaf's JSON object (docs/journal.md)."""
+def _leaf_data(
+    seq: int,
+    uid: uuid.UUID,
+    occurred_at: dt.datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    case_id: uuid.UUID | None,
+    object_type: str,
+    object_id: str,
+    payload: str,
+    payload_sha256: str,
+) -> dict[str, Any]:
     return {
         "v": LEAF_VERSION,
-        "seq": event.seq,
-        "uid": str(event.uid),
-        "occurred_at": _utc(event.occurred_at),
-        "actor": event.actor_id,
-        "actor_label": event.actor_label,
-        "action": event.action,
-        "case_id": str(event.case_id) if event.case_id else None,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "payload": event.payload,
-        "payload_sha256": event.payload_sha256,
+        "seq": seq,
+        "uid": str(uid),
+        "occurred_at": _utc(occurred_at),
+        "actor": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "case_id": str(case_id) if case_id else None,
+        "object_type": object_type,
+        "object_id": object_id,
+        "payload": payload,
+        "payload_sha256": payload_sha256,
     }
+
+
+def event_leaf_data(event: Event) -> dict[str, Any]:
+    """Every stored column of ``event``, as the leaf's JSON object (docs/journal.md)."""
+    return _leaf_data(*(getattr(event, column) for column in COLUMNS))
+
+
+def canonical(data: dict[str, Any]) -> bytes:
+    """RFC 8785 canonical JSON of a leaf object (flat: ASCII keys; strings, integers, null).
+
+    For such objects RFC 8785 is exactly what :mod:`json` writes with sorted keys, no
+    spaces and no ASCII escaping (strings escape only ``"``, ``\\`` and control
+    characters, integers are decimal), so the C encoder does it; anything else (a nested
+    value, a float, an integer beyond 2**53, a lone surrogate) goes to :mod:`rfc8785`.
+    The tests compare both on random text.
+    """
+    for value in data.values():
+        if not (
+            value is None
+            or type(value) is str
+            or (type(value) is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER)
+        ):
+            return rfc8785.dumps(data)
+    try:
+        return _ENCODER.encode(data).encode("utf-8")
+    except UnicodeEncodeError:
+        return rfc8785.dumps(data)
 
 
 def event_leaf_bytes(event: Event) -> bytes:
@@ -73,7 +130,7 @@ def event_leaf_bytes(event: Event) -> bytes:
     ``payload`` is included as the stored string (itself canonical JSON), so any change
     of any column, even one that keeps the payload's meaning, changes the leaf.
     """
-    return rfc8785.dumps(event_leaf_data(event))
+    return canonical(event_leaf_data(event))
 
 
 def event_leaf_hash(event: Event) -> bytes:
@@ -82,27 +139,39 @@ def event_leaf_hash(event: Event) -> bytes:
 
 
 # ---------------------------------------------------------------- stored hashes
+# Raw SQL: these run for every proof, and the ORM's compilation of a few dozen
+# conditions costs more than the database's index lookups.
 
 
-def _node_filter(wanted: Iterable[tuple[int, int]]) -> Q:
-    q = Q()
-    for level, index in wanted:
-        q |= Q(level=level, index=index)
-    return q
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 def read_nodes(wanted: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of complete subtrees ``(level, index)``, in at most two queries."""
-    found: dict[tuple[int, int], bytes] = {}
-    leaves = [index for level, index in wanted if level == 0]
-    nodes = [(level, index) for level, index in wanted if level > 0]
+    """The stored hashes of complete subtrees ``(level, index)``, in one query."""
+    leaves = sorted({index for level, index in wanted if level == 0})
+    nodes = sorted({(level, index) for level, index in wanted if level > 0})
+    parts: list[str] = []
+    params: list[int] = []
     if leaves:
-        for index, h in Leaf.objects.filter(index__in=leaves).values_list("index", "hash"):
-            found[(0, index)] = bytes(h)
+        marks = ", ".join(["%s"] * len(leaves))
+        parts.append(
+            f"SELECT 0, {_q('index')}, hash FROM {_q(Leaf._meta.db_table)} "
+            f"WHERE {_q('index')} IN ({marks})"
+        )
+        params += leaves
     if nodes:
-        rows = TreeNode.objects.filter(_node_filter(nodes)).values_list("level", "index", "hash")
-        for level, index, h in rows:
-            found[(level, index)] = bytes(h)
+        where = " OR ".join([f"(level = %s AND {_q('index')} = %s)"] * len(nodes))
+        parts.append(
+            f"SELECT level, {_q('index')}, hash FROM {_q(TreeNode._meta.db_table)} WHERE {where}"
+        )
+        params += [n for node in nodes for n in node]
+    found: dict[tuple[int, int], bytes] = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for level, index, h in cursor.fetchall():
+                found[(level, index)] = bytes(h)
     missing = [w for w in wanted if w not in found]
     if missing:
         raise LookupError(f"the tree has no stored node {missing[0]}: is it damaged?")
@@ -128,8 +197,19 @@ def _lock() -> None:
 
 def tree_size() -> int:
     """The number of leaves in the tree (committed ones)."""
-    last = Leaf.objects.order_by("-index").values_list("index", flat=True).first()
-    return 0 if last is None else last + 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX({_q('index')}) FROM {_q(Leaf._meta.db_table)}")
+        (last,) = cursor.fetchone()
+    return 0 if last is None else int(last) + 1
+
+
+def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if not rows:
+        return
+    names = ", ".join(_q(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})", rows)
 
 
 def _integrate_batch(want: int) -> tuple[int, int]:
@@ -137,27 +217,26 @@ def _integrate_batch(want: int) -> tuple[int, int]:
     seqs = list(Unsequenced.objects.order_by("seq").values_list("seq", flat=True)[:want])
     if not seqs:
         return 0, 0
-    events = list(Event.objects.filter(seq__in=seqs, leaf__isnull=True).order_by("seq"))
-    size = tree_size()
-    if events:
+    rows = list(
+        Event.objects.filter(seq__in=seqs, leaf__isnull=True).order_by("seq").values_list(*COLUMNS)
+    )
+    if rows:
+        size = tree_size()
         edge_nodes = merkle.frontier(size)
         found = read_nodes(edge_nodes)
-        hashes = [event_leaf_hash(event) for event in events]
+        hashes = [merkle.leaf_hash(canonical(_leaf_data(*row))) for row in rows]
         _, completed = merkle.append(size, [found[n] for n in edge_nodes], hashes)
-        Leaf.objects.bulk_create(
-            [
-                Leaf(index=size + i, event_id=event.seq, hash=h)
-                for i, (event, h) in enumerate(zip(events, hashes, strict=True))
-            ],
-            batch_size=1000,
+        _insert(
+            Leaf._meta.db_table,
+            ("index", "event_id", "hash"),
+            [(size + i, row[0], h) for i, (row, h) in enumerate(zip(rows, hashes, strict=True))],
         )
-        TreeNode.objects.bulk_create(
-            [TreeNode(level=level, index=index, hash=h) for level, index, h in completed],
-            batch_size=1000,
-        )
+        _insert(TreeNode._meta.db_table, ("level", "index", "hash"), completed)
     # Only the rows read above: a late event committing meanwhile stays queued.
-    Unsequenced.objects.filter(seq__in=seqs).delete()
-    return len(seqs), len(events)
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(seqs))
+        cursor.execute(f"DELETE FROM {_q(Unsequenced._meta.db_table)} WHERE seq IN ({marks})", seqs)
+    return len(seqs), len(rows)
 
 
 def integrate(limit: int | None = None) -> int:
@@ -217,16 +296,37 @@ def root(size: int | None = None) -> bytes:
     return _compute(lambda g: merkle.root(n, g))
 
 
+def leaf_index(key: uuid.UUID | str | int) -> int:
+    """The leaf index of the event with uid or seq ``key``.
+
+    Raises ``Event.DoesNotExist`` if there is no such event, :class:`NotIntegrated` if it
+    has no leaf yet. One indexed query when it has one.
+    """
+    if isinstance(key, int):
+        column, value = "seq", key
+    else:
+        column = "uid"
+        value = Event._meta.get_field("uid").get_db_prep_value(
+            uuid.UUID(str(key)), connection, prepared=False
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT l.{_q('index')} FROM {_q(Leaf._meta.db_table)} l "
+            f"JOIN {_q(Event._meta.db_table)} e ON e.seq = l.event_id WHERE e.{column} = %s",
+            [value],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0])
+    lookup: dict[str, Any] = {column: key if column == "seq" else uuid.UUID(str(key))}
+    if not Event.objects.filter(**lookup).exists():
+        raise Event.DoesNotExist(f"no event {key}")
+    raise NotIntegrated(f"event {key} has no leaf yet")
+
+
 def leaf_of(key: uuid.UUID | str | int) -> Leaf:
     """The leaf of the event with uid or seq ``key`` (``Event.DoesNotExist``, NotIntegrated)."""
-    if isinstance(key, int):
-        event = Event.objects.get(seq=key)
-    else:
-        event = Event.objects.get(uid=uuid.UUID(str(key)))
-    leaf = Leaf.objects.filter(event=event).select_related("event").first()
-    if leaf is None:
-        raise NotIntegrated(f"event {event.uid} has no leaf yet")
-    return leaf
+    return Leaf.objects.select_related("event").get(index=leaf_index(key))
 
 
 def inclusion_proof(index: int, size: int | None = None) -> tuple[int, list[bytes]]:
@@ -241,9 +341,9 @@ def inclusion_proof_for_event(
     key: uuid.UUID | str | int, size: int | None = None
 ) -> tuple[int, int, list[bytes]]:
     """``(leaf_index, size, path)`` for the event with uid or seq ``key``."""
-    leaf = leaf_of(key)
-    n, path = inclusion_proof(leaf.index, size)
-    return leaf.index, n, path
+    index = leaf_index(key)
+    n, path = inclusion_proof(index, size)
+    return index, n, path
 
 
 def consistency(size1: int, size2: int | None = None) -> list[bytes]:
