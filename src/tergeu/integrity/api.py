@@ -27,7 +27,7 @@ from tergeu.core.errors import Conflict, NotFound, ValidationFailed
 
 from . import checkpoints, tree
 from .journal import deny, service
-from .models import Checkpoint, Event
+from .models import Checkpoint, Event, Leaf
 
 router = Router(tags=["journal"])
 
@@ -186,36 +186,37 @@ def issue_checkpoint(request: HttpRequest) -> tuple[int, dict[str, Any]]:
 def event_proof(request: HttpRequest, uid: uuid.UUID, query: Query[ProofQuery]) -> dict[str, Any]:
     """The event's leaf and its RFC 9162 audit path to the root of a tree size."""
     event = readable_event(actor(request), uid)
-    try:
-        leaf = tree.leaf_of(event.seq)
-    except tree.NotIntegrated as exc:
+    leaf = Leaf.objects.filter(event_id=event.seq).values_list("index", "hash").first()
+    if leaf is None:
         raise Conflict(
             _("The event is not in the tree yet; ask again after the next checkpoint."),
             code="not_integrated",
-        ) from exc
+        )
+    index, leaf_hash = leaf
     current = tree.tree_size()
+    newest = checkpoints.latest()
     size = query.size
     if size is None:
-        newest = checkpoints.latest()
-        size = newest.size if newest is not None and newest.size > leaf.index else current
+        size = newest.size if newest is not None and newest.size > index else current
     if size > current:
         raise ValidationFailed.one(
             "size", str(_("The tree has only %(size)d events.")) % {"size": current}
         )
-    if size <= leaf.index:
+    if size <= index:
         raise ValidationFailed.one("size", _("The event is not in the tree of this size."))
-    path = tree.inclusion_proof(leaf.index, size)[1]
-    signed = Checkpoint.objects.filter(size=size).first()
+    path, root = tree.inclusion_proof_and_root(index, size)[1:]
+    if newest is None or newest.size != size:
+        newest = Checkpoint.objects.filter(size=size).first()
     return {
         "event": event.uid,
         "seq": event.seq,
-        "leaf_index": leaf.index,
+        "leaf_index": index,
         "tree_size": size,
         "leaf": b64(tree.event_leaf_bytes(event)),
-        "leaf_hash": b64(leaf.hash),
+        "leaf_hash": b64(leaf_hash),
         "hashes": [b64(h) for h in path],
-        "root": b64(tree.root(size)),
-        "checkpoint": checkpoint_out(signed) if signed is not None else None,
+        "root": b64(root),
+        "checkpoint": checkpoint_out(newest) if newest is not None else None,
     }
 
 

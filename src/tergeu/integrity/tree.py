@@ -337,6 +337,15 @@ def inclusion_proof(index: int, size: int | None = None) -> tuple[int, list[byte
     return n, _compute(lambda g: merkle.inclusion_proof(index, n, g))
 
 
+def inclusion_proof_and_root(index: int, size: int | None = None) -> tuple[int, list[bytes], bytes]:
+    """``(size, path, root)``: the audit path of leaf ``index`` and the root, in one read."""
+    n = _size_or_current(size)
+    if not 0 <= index < n:
+        raise ValueError(f"leaf {index} is not in the tree of {n} leaves")
+    path, head = _compute(lambda g: (merkle.inclusion_proof(index, n, g), merkle.root(n, g)))
+    return n, path, head
+
+
 def inclusion_proof_for_event(
     key: uuid.UUID | str | int, size: int | None = None
 ) -> tuple[int, int, list[bytes]]:
