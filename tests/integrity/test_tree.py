@@ -196,13 +196,20 @@ def test_a_late_event_with_a_lower_seq_gets_a_later_leaf() -> None:
 
 def test_events_lost_from_the_queue_are_found_again() -> None:
     events = _record(4)
-    Unsequenced.objects.filter(seq__in=[events[1].seq, events[2].seq]).delete()
+    Unsequenced.objects.filter(seq__in=[events[2].seq, events[3].seq]).delete()
     tree.integrate()
     assert tree.tree_size() == 2
     assert tree.requeue_missing() == 2
     assert tree.requeue_missing() == 0
     tree.integrate()
     assert sorted(Leaf.objects.values_list("event_id", flat=True)) == [e.seq for e in events]
+
+
+def test_an_unqueued_event_among_queued_ones_is_integrated_too() -> None:
+    events = _record(3)
+    Unsequenced.objects.filter(seq=events[1].seq).delete()
+    assert tree.integrate() == 3
+    assert [tree.leaf_index(e.seq) for e in events] == [0, 1, 2]
 
 
 def test_proofs_refuse_what_is_not_there() -> None:

@@ -203,22 +203,52 @@ def tree_size() -> int:
     return 0 if last is None else int(last) + 1
 
 
+#: PostgreSQL array types of the columns the sequencer writes.
+_PG_ARRAYS = {"index": "bigint[]", "event_id": "bigint[]", "level": "smallint[]", "hash": "bytea[]"}
+
+
 def _insert(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows``: one ``unnest`` of arrays on PostgreSQL, ``executemany`` on SQLite."""
     if not rows:
         return
     names = ", ".join(_q(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})", rows)
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{_PG_ARRAYS[c]}" for c in columns)
+            cursor.execute(
+                f"INSERT INTO {_q(table)} ({names}) SELECT * FROM unnest({arrays})",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})", rows)
+
+
+def _dequeue(seqs: list[int]) -> None:
+    """Delete exactly these queue rows."""
+    table = _q(Unsequenced._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} WHERE seq = ANY(%s::bigint[])", [seqs])
+        else:
+            marks = ", ".join(["%s"] * len(seqs))
+            cursor.execute(f"DELETE FROM {table} WHERE seq IN ({marks})", seqs)
 
 
 def _integrate_batch(want: int) -> tuple[int, int]:
-    """Integrate up to ``want`` queued events; returns (queue rows taken, leaves added)."""
+    """Integrate up to ``want`` queued events; returns (queue rows taken, leaves added).
+
+    The events are read by the range of the queued ``seq`` values: an event of that range
+    that committed after the queue was read, or lost its queue row, is integrated too
+    (its queue row, if any, goes in a later round). Events that have a leaf are skipped.
+    """
     seqs = list(Unsequenced.objects.order_by("seq").values_list("seq", flat=True)[:want])
     if not seqs:
         return 0, 0
     rows = list(
-        Event.objects.filter(seq__in=seqs, leaf__isnull=True).order_by("seq").values_list(*COLUMNS)
+        Event.objects.filter(seq__gte=seqs[0], seq__lte=seqs[-1], leaf__isnull=True)
+        .order_by("seq")
+        .values_list(*COLUMNS)
     )
     if rows:
         size = tree_size()
@@ -233,9 +263,7 @@ def _integrate_batch(want: int) -> tuple[int, int]:
         )
         _insert(TreeNode._meta.db_table, ("level", "index", "hash"), completed)
     # Only the rows read above: a late event committing meanwhile stays queued.
-    with connection.cursor() as cursor:
-        marks = ", ".join(["%s"] * len(seqs))
-        cursor.execute(f"DELETE FROM {_q(Unsequenced._meta.db_table)} WHERE seq IN ({marks})", seqs)
+    _dequeue(seqs)
     return len(seqs), len(rows)
 
 
