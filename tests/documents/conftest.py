@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import itertools
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.translation.reloader import translation_file_changed
 from tergeu.accounts.models import Organisation, OrgKind, Region, Role, User
 from tergeu.cases.models import Case, Grant, GrantRole, Participant, ParticipantStatus
 from tergeu.core import clock
+from tergeu.core.iin import make_iin
 from tergeu.qualification.models import Article, ArticlePart
 from tergeu.web.translations import compile_catalogues
 
@@ -60,9 +62,16 @@ def organisation(region: Region) -> Organisation:
     )
 
 
+_serials = itertools.count(101)
+
+
 def make_user(organisation: Organisation, username: str, **extra: Any) -> User:
-    """A user of ``organisation`` (an investigator unless ``role`` says otherwise)."""
+    """A user of ``organisation`` (an investigator unless ``role`` says otherwise).
+
+    Every user has an IIN, which a signing certificate needs.
+    """
     values: dict[str, Any] = {
+        "iin": make_iin(dt.date(1985, 4, 12), False, next(_serials)),
         "role": Role.INVESTIGATOR,
         "organisation": organisation,
         "first_name": "Айгерим",
@@ -153,3 +162,37 @@ def suspect(case: Case) -> Participant:
 def people(victim: Participant, witness: Participant, suspect: Participant) -> dict[str, str]:
     """Participant ids by status, as the sample fields use them."""
     return {"victim": str(victim.pk), "witness": str(witness.pk), "suspect": str(suspect.pk)}
+
+
+@pytest.fixture
+def head(case: Case, organisation: Organisation) -> User:
+    """The head of the investigator's unit, with the head's grant to the case."""
+    user = make_user(
+        organisation, "head", role=Role.HEAD_OF_UNIT, first_name="Бауыржан", last_name="Оспанов"
+    )
+    Grant.objects.create(case=case, user=user, role=GrantRole.HEAD, granted_at=clock.now())
+    return user
+
+
+@pytest.fixture
+def prosecutor(case: Case, region: Region) -> User:
+    """The supervising prosecutor of the case (of a prosecutor's office), with a grant."""
+    office = Organisation.objects.create(
+        code="750199",
+        kind=OrgKind.PROSECUTOR,
+        region=region,
+        name_kk="Алматы қаласының прокуратурасы",
+        name_ru="Прокуратура г. Алматы",
+        name_en="Almaty City Prosecutor's Office",
+    )
+    user = make_user(
+        office, "prosecutor", role=Role.PROSECUTOR, first_name="Гүлнар", last_name="Әбдірахманова"
+    )
+    Grant.objects.create(case=case, user=user, role=GrantRole.PROSECUTOR, granted_at=clock.now())
+    return user
+
+
+@pytest.fixture
+def admin(organisation: Organisation) -> User:
+    """An administrator (who may revoke certificates)."""
+    return make_user(organisation, "admin", role=Role.ADMINISTRATOR, last_name="Админов")

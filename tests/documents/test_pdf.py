@@ -6,9 +6,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,34 +18,13 @@ from tergeu.documents.content import content_hash
 from tergeu.documents.models import DocStatus, Document
 from tergeu.documents.pdf import FONT_DIR, render_pdf
 
+from .tools import pdftotext
+
 pytestmark = pytest.mark.django_db
 
 KAZAKH = "Ә Ғ Қ Ң Ө Ұ Ү Һ І ә ғ қ ң ө ұ ү һ і"
 KAZAKH_TEXT = "Қылмыстық істің материалдарын қарап, тергеуші анықтады: күдікті Әлиев Ұ. Һ."
 RUSSIAN_TEXT = "Следователь, рассмотрев материалы уголовного дела, УСТАНОВИЛ: «Ёжик» съел щи."
-
-
-def tool(name: str) -> str:
-    """The path of a command-line tool; missing it skips the test, but fails it on CI."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (scripts/setup.sh --dev installs it)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def pdftotext(pdf: bytes, tmp_path: Path) -> str:
-    """The text of a PDF as poppler's pdftotext extracts it, white space collapsed."""
-    source = tmp_path / "doc.pdf"
-    source.write_bytes(pdf)
-    out = subprocess.run(
-        [tool("pdftotext"), "-enc", "UTF-8", "-raw", str(source), "-"],
-        check=True,
-        capture_output=True,
-    )
-    return " ".join(out.stdout.decode().split())  # lines wrap where the page ends
 
 
 def _final(case: Case, investigator: Any, body: str, language: str = "kk") -> Document:

@@ -6,13 +6,15 @@ UPDATE and DELETE of a final row, migration 0002). A correction is a new draft t
 case in order, under a lock on the case row, so concurrent drafts get distinct numbers
 with no gaps (a discarded last draft gives its number back).
 
-Signing (issue 3) slots in at :func:`finalise`: ``content_sha256`` is the SHA-256 of the
-canonical content (:mod:`.content`) and is exactly what the signature covers. With PAdES,
-finalising becomes "render the PDF from ``body``, embed ``content_sha256`` and the
-canonical content as an attachment, sign it with the official's key (CMS, RFC 3161
-timestamp), store the signed PDF in the content-addressed store" inside the same
-transaction, i.e. *finalise = sign*. A signature row will reference the document and the
-hash; the document row itself needs no change and stays immutable.
+Finalising is signing (issue 3): ``content_sha256`` is the SHA-256 of the canonical
+content (:mod:`.content`); the PDF rendered from it (:mod:`.pdf`, reproducible) is signed
+PAdES with an RFC 3161 timestamp as the author, stored in the content-addressed store, and
+its SHA-256 becomes ``pdf_sha256`` in the same UPDATE that makes the row final (the row is
+still a draft for the trigger). Further signatures (:func:`countersign`: the head of unit's
+approval, the supervising prosecutor's) are incremental; each is an append-only
+:class:`~.models.DocumentSignature` naming the PDF after it, so the final row never
+changes. A blob written by a transaction that then rolls back is an orphan, never a lie:
+nothing refers to it.
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ from django.utils.translation import gettext_lazy as _
 
 from tergeu.cases.access import Perm, get_case, perms_of
 from tergeu.cases.models import Case
-from tergeu.core import clock
+from tergeu.core import blobs, clock
 from tergeu.core.errors import Conflict, Message, NotFound, ValidationFailed
 from tergeu.integrity.journal import canonical_json, deny, record, service
 
 from .catalogue import LANGUAGES, DocType, get_type
 from .content import content_hash
 from .effects import apply_effect, check_precondition
-from .models import DocStatus, Document
+from .models import DocStatus, Document, DocumentSignature, SignatureRole
+from .pdf import render_pdf
 from .rendering import render_body
+from .signatures import FIELDS, latest_pdf_sha256, read_pdf, sign_as, signer_certificate
 from .validation import clean_fields, fmt
 
 REASON_MAX = 2000
@@ -191,9 +195,10 @@ def update_draft(
 
 @service
 def finalise(user: Any, doc_id: uuid.UUID | str, version: int) -> Document:
-    """Finalise a draft: render its text as of now, hash it, and apply its effect.
+    """Finalise a draft: render its text as of now, hash it, sign its PDF, apply its effect.
 
-    From here on the row is immutable; this is where signing will happen (module note).
+    The author signs (enrolled on their first signature); from here on the row is
+    immutable and its signed PDF is in the store under ``pdf_sha256``.
     """
     case, doc = _locked(user, doc_id, Perm.WORK, "finalise")
     if doc.is_final:
@@ -208,7 +213,11 @@ def finalise(user: Any, doc_id: uuid.UUID | str, version: int) -> Document:
     doc.version += 1
     doc.body = _render(doc, spec, case, user)
     doc.content_sha256 = content_hash(doc)
+    certificate = signer_certificate(user)
+    rendered = render_pdf(doc)
+    _signed, doc.pdf_sha256 = sign_as(doc, user, SignatureRole.AUTHOR, rendered)
     doc.save()
+    _signature_row(doc, user, SignatureRole.AUTHOR, 1, certificate.serial)
     previous = doc.supersedes
     record(
         "document.finalised",
@@ -219,11 +228,106 @@ def finalise(user: Any, doc_id: uuid.UUID | str, version: int) -> Document:
             "type": doc.doc_type,
             "number": doc.number,
             "content_sha256": doc.content_sha256,
+            "rendered_pdf_sha256": hashlib.sha256(rendered).hexdigest(),
+            "pdf_sha256": doc.pdf_sha256,
+            "certificate": certificate.serial,
             "supersedes": str(previous.pk) if previous else None,
         },
     )
     apply_effect(spec.effect, user, case, doc)
     return doc
+
+
+def _signature_row(
+    doc: Document, user: Any, role: str, sequence: int, serial: str, pdf_sha256: str = ""
+) -> DocumentSignature:
+    return DocumentSignature.objects.create(
+        document=doc,
+        case_id=doc.case_id,
+        sequence=sequence,
+        role=role,
+        signer=user,
+        signed_at=clock.now(),
+        field_name=FIELDS[SignatureRole(role)],
+        pdf_sha256=pdf_sha256 or doc.pdf_sha256 or "",
+        certificate_serial=serial,
+    )
+
+
+#: Who may add which further signature: the permission on the case it needs.
+COUNTERSIGN_PERMS = {SignatureRole.APPROVAL: Perm.MANAGE, SignatureRole.PROSECUTOR: Perm.SUPERVISE}
+
+
+@service
+def countersign(user: Any, doc_id: uuid.UUID | str, *, role: str) -> Document:
+    """Add the head of unit's approval or the prosecutor's signature to a finalised document.
+
+    The signature is appended incrementally to the current PDF (earlier signatures stay
+    valid), the new PDF is stored, and a :class:`DocumentSignature` names it. Each role
+    signs once, and nobody signs the same document twice.
+    """
+    if role not in COUNTERSIGN_PERMS:
+        raise ValidationFailed.one("role", _("Choose the approval or the prosecutor's signature."))
+    case, doc = _locked(user, doc_id, COUNTERSIGN_PERMS[SignatureRole(role)], "countersign")
+    if not doc.is_final:
+        raise Conflict(_("Only a finalised document can be signed by others."))
+    signed = list(DocumentSignature.objects.filter(document=doc).order_by("sequence"))
+    if any(s.role == role for s in signed):
+        raise Conflict(_("The document already bears this signature."))
+    if any(s.signer_id == user.pk for s in signed):
+        raise Conflict(_("You have already signed this document."))
+    current = signed[-1].pdf_sha256 if signed else doc.pdf_sha256
+    if not current:
+        raise Conflict(_("This document was finalised without a signed PDF."))
+    certificate = signer_certificate(user)
+    _pdf, sha = sign_as(doc, user, role, read_pdf(current))
+    row = _signature_row(doc, user, role, len(signed) + 1, certificate.serial, sha)
+    record(
+        "document.countersigned",
+        actor=user,
+        case_id=case.pk,
+        obj=doc,
+        data={
+            "number": doc.number,
+            "role": role,
+            "sequence": row.sequence,
+            "content_sha256": doc.content_sha256,
+            "previous_pdf_sha256": current,
+            "pdf_sha256": sha,
+            "certificate": certificate.serial,
+        },
+    )
+    return doc
+
+
+def countersign_roles(user: Any, doc: Document) -> list[str]:
+    """The further signatures ``user`` may add to ``doc`` now (for the buttons)."""
+    if not doc.is_final or not doc.pdf_sha256:
+        return []
+    perms = perms_of(user, doc.case)
+    signed = list(DocumentSignature.objects.filter(document=doc).values_list("role", "signer_id"))
+    if any(signer == user.pk for _role, signer in signed):
+        return []
+    taken = {r for r, _signer in signed}
+    return [r for r, p in COUNTERSIGN_PERMS.items() if p in perms and r not in taken]
+
+
+@service
+def signed_pdf(user: Any, doc_id: uuid.UUID | str) -> tuple[Document, bytes]:
+    """The document as PDF: the signed one if final, else an unsigned preview (journaled).
+
+    A final document gives its current PDF (after the last signature) exactly as stored.
+    """
+    doc = get_document(user, doc_id, purpose="pdf")
+    if not doc.is_final:
+        return doc, render_pdf(doc)
+    sha = latest_pdf_sha256(doc)
+    if not sha:
+        raise NotFound(_("This document has no signed PDF."))
+    try:
+        return doc, blobs.read_bytes(sha)
+    except FileNotFoundError as exc:
+        raise Conflict(_("The signed PDF of this document is missing from the store.")) from exc
 
 
 @service
@@ -326,8 +430,11 @@ def documents_of(user: Any, case_key: uuid.UUID | str) -> QuerySet[Document]:
 
 
 @service
-def get_document(user: Any, doc_id: uuid.UUID | str) -> Document:
-    """A document of a case the user may see; the reading is journaled."""
+def get_document(user: Any, doc_id: uuid.UUID | str, *, purpose: str = "") -> Document:
+    """A document of a case the user may see; the reading is journaled.
+
+    ``purpose`` says what was read when it is not the page ("pdf", "signatures").
+    """
     pk = _uuid(doc_id)
     doc = (
         Document.objects.select_related("case", "author", "finalised_by", "supersedes")
@@ -344,7 +451,13 @@ def get_document(user: Any, doc_id: uuid.UUID | str) -> Document:
         actor=user,
         case_id=doc.case_id,
         obj=doc,
-        data={"number": doc.number, "status": doc.status, "version": doc.version},
+        data={
+            "number": doc.number,
+            "status": doc.status,
+            "version": doc.version,
+            **({"purpose": purpose} if purpose else {}),
+            **({"pdf_sha256": latest_pdf_sha256(doc)} if purpose == "pdf" and doc.is_final else {}),
+        },
     )
     return doc
 
