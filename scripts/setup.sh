@@ -24,6 +24,7 @@ if [ "${1:-}" = "--dev" ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
   command -v pdftotext >/dev/null || need+=(poppler-utils)
+  command -v certutil >/dev/null || need+=(libnss3-tools)
   command -v pgbench >/dev/null || need+=(postgresql-contrib)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
