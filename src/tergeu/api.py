@@ -27,6 +27,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 
 from tergeu.accounts import tokens
+from tergeu.accounts.api import router as accounts_router
 from tergeu.core.api_helpers import ERRORS, PageOut, PageParams, actor, paged
 from tergeu.core.errors import AccessDenied, RuleViolation, ServiceError, ValidationFailed
 
@@ -311,6 +312,7 @@ def revoke_token(request: HttpRequest, token_id: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- routers
 
 api.add_router("/", tokens_router)
+api.add_router("/", accounts_router)
 api.add_router("/", "tergeu.intake.api.router")
 api.add_router("/", "tergeu.cases.api.router")
 api.add_router("/code/", "tergeu.qualification.api.router")
