@@ -4,6 +4,7 @@ Tergeu; made by Tergeu (pyHanko through key custody) and checked by ``openssl cm
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from asn1crypto import cms
 from pyhanko.sign.signers import Signer
 
 from tergeu.accounts.models import OrgKind, Role, User
+from tergeu.core import clock
 from tergeu.integrity.pki import services
 from tergeu.integrity.pki.models import CertificateAuthority, TrustedRoot
 from tests import factories
@@ -220,3 +222,32 @@ def test_trusted_roots(national: ExternalCA) -> None:
     names = {c.subject.native["common_name"] for c in services.trust_roots()}
     assert names == {"Tergeu Root CA", "Test National Root CA"}
     assert TrustedRoot.objects.count() == 1
+
+
+def test_revocation_after_the_moment_of_checking_does_not_count(
+    official: User, admin: User
+) -> None:
+    signed_at = clock.now()
+    sig = services.sign_detached(official, DATA.encode())
+    with clock.frozen(signed_at + dt.timedelta(hours=1)):
+        services.revoke(admin, services.enrol(official).pk, "affiliation_changed")
+    with clock.frozen(signed_at + dt.timedelta(hours=2)):
+        before = services.verify_detached_cms(
+            DATA.encode(), sig, at=signed_at + dt.timedelta(minutes=1)
+        )
+        after = services.verify_detached_cms(
+            DATA.encode(), sig, at=signed_at + dt.timedelta(minutes=90)
+        )
+    assert before.valid, before.texts()
+    assert _codes(after) == ["revoked"]
+
+
+def test_checking_outside_the_validity_of_the_certificates(official: User) -> None:
+    sig = services.sign_detached(official, DATA.encode())
+    with clock.frozen(clock.now() + dt.timedelta(days=400)):
+        later = services.verify_detached_cms(DATA.encode(), sig)
+    assert _codes(later) == ["expired"]  # the person's certificate lasts a year, the CAs longer
+    earlier = services.verify_detached_cms(
+        DATA.encode(), sig, at=clock.now() - dt.timedelta(days=2)
+    )
+    assert _codes(earlier) == ["chain", "timestamp"]  # nothing existed yet

@@ -27,6 +27,7 @@ from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
+from tergeu.core import clock
 from tergeu.core.errors import Message
 
 from .algorithms import RegistrySignatureValidator, lookup, mechanism_name
@@ -79,14 +80,15 @@ def validation_context(*, at: dt.datetime | None = None) -> ValidationContext:
     Revocation is checked against our CRLs (``soft-fail`` only where a CA is not ours and
     no CRL is known, e.g. an imported national root). ``at`` validates as of that moment;
     our CRLs are current and entries dated after ``at`` do not count (no holds are used,
-    so a revocation is never undone: reading them retroactively is sound).
+    so a revocation is never undone: reading them retroactively is sound). Without
+    ``at`` the moment is :func:`tergeu.core.clock.now`, the time the CRLs are made at.
     """
     return ValidationContext(
         trust_roots=trust_roots(),
         other_certs=[ax509.Certificate.load(d) for d in intermediate_ders()],
         crls=all_crls(),
         allow_fetching=False,
-        moment=at,
+        moment=at or clock.now(),
         revocation_mode="soft-fail",
         retroactive_revinfo=True,
         signature_validator=RegistrySignatureValidator(),
@@ -132,10 +134,6 @@ _NOT_VALID_NOW = (
     AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
     AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
 )
-_NO_CHAIN = (
-    AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND,
-    AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE,
-)
 
 
 def _trust_reason(status: StandardCMSSignatureStatus) -> Reason | None:
@@ -157,7 +155,15 @@ def _trust_reason(status: StandardCMSSignatureStatus) -> Reason | None:
         return Reason(
             "revoked", _("The signer's certificate was revoked on %(date)s."), {"date": when}
         )
-    if indic in _NO_CHAIN:
+    if indic == AdESIndeterminate.CERTIFICATE_CHAIN_GENERAL_FAILURE:
+        return Reason(
+            "chain",
+            _(
+                "A certificate of an authority in the signer's chain was not valid at the time "
+                "of checking (expired, not yet valid or revoked)."
+            ),
+        )
+    if indic == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND:
         return Reason(
             "untrusted",
             _("The signer's certificate does not chain to a trusted certification authority."),
