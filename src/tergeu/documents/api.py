@@ -10,12 +10,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
 from . import services
 from .catalogue import CATALOGUE, DocType, FieldSpec, Label
 from .models import Document
+from .signatures import SignatureCheck, check_signatures, latest_pdf_sha256
 
 router = Router(tags=["documents"])
 
@@ -117,6 +118,9 @@ class DocumentOut(DocumentSummary):
     finalised_by_id: int | None = None
     correction_reason: str | None = None
     superseded_by_id: uuid.UUID | None = None
+    pdf_sha256: str | None = Field(
+        None, description="SHA-256 of the current signed PDF (after the last signature)"
+    )
 
 
 def _out(doc: Document) -> DocumentOut:
@@ -140,6 +144,56 @@ def _out(doc: Document) -> DocumentOut:
         finalised_by_id=doc.finalised_by_id,
         correction_reason=doc.correction_reason,
         superseded_by_id=nxt,
+        pdf_sha256=latest_pdf_sha256(doc) if doc.is_final else None,
+    )
+
+
+class SignatureOut(Schema):
+    """A recorded signature of a document and what verifying the current PDF says of it."""
+
+    sequence: int
+    role: str
+    field: str
+    signer_id: int
+    signer: str = Field(description="The signer's name as the certificate gives it")
+    signed_at: dt.datetime
+    certificate_serial: str
+    pdf_sha256: str = Field(description="SHA-256 of the PDF right after this signature")
+    ok: bool = Field(description="Intact, valid, trusted now and timestamped")
+    intact: bool
+    valid: bool
+    trusted: bool
+    revoked: bool
+    timestamp_ok: bool
+    timestamp: dt.datetime | None = None
+    whole_document: bool = Field(description="The signature covers the whole current file")
+    problems: list[str] = Field(
+        default_factory=list,
+        description="unreadable, broken, invalid, untrusted, revoked, no_timestamp, "
+        "timestamp, modified, missing",
+    )
+
+
+def _signature_out(check: SignatureCheck) -> SignatureOut:
+    row, verdict = check.row, check.verdict
+    return SignatureOut(
+        sequence=row.sequence,
+        role=row.role,
+        field=row.field_name,
+        signer_id=row.signer_id,
+        signer=verdict.signer if verdict and verdict.signer else str(row.signer),
+        signed_at=row.signed_at,
+        certificate_serial=row.certificate_serial,
+        pdf_sha256=row.pdf_sha256,
+        ok=check.ok,
+        intact=bool(verdict and verdict.intact),
+        valid=bool(verdict and verdict.valid),
+        trusted=bool(verdict and verdict.trusted),
+        revoked=bool(verdict and verdict.revoked),
+        timestamp_ok=bool(verdict and verdict.timestamp_ok),
+        timestamp=verdict.timestamp if verdict else None,
+        whole_document=bool(verdict and verdict.whole_document),
+        problems=list(check.problems),
     )
 
 
@@ -161,6 +215,20 @@ class FinaliseIn(Schema):
 class SupersedeIn(Schema):
     reason: str
     fields: dict[str, Any] | None = None
+
+
+class CountersignIn(Schema):
+    role: str = Field(description="approval (head of unit) or prosecutor")
+
+
+_PDF = {
+    "responses": {
+        200: {
+            "description": "The PDF: as signed and stored if final, an unsigned preview if a draft",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
 
 
 @router.get("/document-types", response=list[DocTypeOut])
@@ -207,6 +275,31 @@ def supersede_document(request: HttpRequest, doc_id: uuid.UUID, payload: Superse
     """Draft a correction that supersedes a finalised document."""
     doc = services.supersede(actor(request), doc_id, payload.fields, payload.reason)
     return 201, _out(doc)
+
+
+@router.get("/documents/{doc_id}/pdf", openapi_extra=_PDF)
+def document_pdf(request: HttpRequest, doc_id: uuid.UUID) -> HttpResponse:
+    """The document as PDF (the reading is journaled)."""
+    doc, data = services.signed_pdf(actor(request), doc_id)
+    response = HttpResponse(data, content_type="application/pdf")
+    suffix = "" if doc.is_final else "-draft"
+    filename = f"{doc.case.erdr_number}-{doc.number}{suffix}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/documents/{doc_id}/signatures", response=list[SignatureOut])
+def document_signatures(request: HttpRequest, doc_id: uuid.UUID) -> list[SignatureOut]:
+    """The signatures of a document, verified now against our roots and CRLs (journaled)."""
+    doc = services.get_document(actor(request), doc_id, purpose="signatures")
+    return [_signature_out(c) for c in check_signatures(doc)] if doc.is_final else []
+
+
+@router.post("/documents/{doc_id}/countersign", response=DocumentOut)
+def countersign_document(request: HttpRequest, doc_id: uuid.UUID, payload: CountersignIn) -> Any:
+    """Add the head of unit's approval or the supervising prosecutor's signature."""
+    return _out(services.countersign(actor(request), doc_id, role=payload.role))
 
 
 @router.delete("/documents/{doc_id}", response={204: None})

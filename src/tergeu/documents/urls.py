@@ -17,4 +17,6 @@ urlpatterns = [
     path("documents/<uuid:doc_id>/finalise/", views.finalise_document, name="finalise"),
     path("documents/<uuid:doc_id>/supersede/", views.supersede_document, name="supersede"),
     path("documents/<uuid:doc_id>/discard/", views.discard_document, name="discard"),
+    path("documents/<uuid:doc_id>/pdf/", views.document_pdf, name="pdf"),
+    path("documents/<uuid:doc_id>/countersign/", views.countersign_document, name="countersign"),
 ]

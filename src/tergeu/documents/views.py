@@ -1,6 +1,7 @@
 """Pages of procedural documents: the case's list (an HTMX fragment), drafting, editing,
-finalising and superseding. Every change goes through :mod:`.services`; their refusals are
-shown next to the fields or as messages, in the user's language.
+finalising (= signing) and superseding, the signed PDF and its signatures, countersigning.
+Every change goes through :mod:`.services`; their refusals are shown next to the fields or
+as messages, in the user's language.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from tergeu.core.errors import AccessDenied, Conflict, NotFound, RuleViolation, 
 from . import services
 from .catalogue import LANGUAGES, DocType, get_type
 from .forms import DocumentForm, EditForm, SupersedeForm, TypeChoiceForm
-from .models import Document
+from .models import Document, SignatureRole
 from .rendering import basis
+from .signatures import check_signatures, latest_pdf_sha256
 
 
 @contextmanager
@@ -116,11 +118,12 @@ def new_document(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_GET
 def document_detail(request: HttpRequest, doc_id: uuid.UUID) -> HttpResponse:
-    """A document: its text, status, hash and the chain of corrections (reading journaled)."""
+    """A document: text, status, hashes, signatures as verified now, corrections (journaled)."""
     with http_errors():
         doc = services.get_document(request.user, doc_id)
     chain = services.supersession_chain(doc)
     replaced_by = next((d for d in chain if d.supersedes_id == doc.pk), None)
+    roles = services.countersign_roles(request.user, doc)
     ctx = {
         "doc": doc,
         "case": doc.case,
@@ -128,8 +131,49 @@ def document_detail(request: HttpRequest, doc_id: uuid.UUID) -> HttpResponse:
         "chain": chain if len(chain) > 1 else [],
         "replaced_by": replaced_by,
         "can_work": services.may_work(request.user, doc.case),
+        "signatures": check_signatures(doc) if doc.is_final else [],
+        "pdf_sha256": latest_pdf_sha256(doc) if doc.is_final else None,
+        "sign_approval": SignatureRole.APPROVAL in roles,
+        "sign_prosecutor": SignatureRole.PROSECUTOR in roles,
     }
     return render(request, "documents/detail.html", ctx)
+
+
+@login_required
+@require_GET
+def document_pdf(request: HttpRequest, doc_id: uuid.UUID) -> HttpResponse:
+    """The document as PDF: as signed and stored if final, an unsigned preview if a draft."""
+    with http_errors():
+        try:
+            doc, data = services.signed_pdf(request.user, doc_id)
+        except Conflict as exc:
+            messages.error(request, exc.text())
+            return redirect("documents:detail", doc_id)
+    suffix = "" if doc.is_final else "-draft"
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    filename = f"{doc.case.erdr_number}-{doc.number}{suffix}.pdf"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def countersign_document(request: HttpRequest, doc_id: uuid.UUID) -> HttpResponse:
+    """Add the head of unit's approval or the prosecutor's signature (``role`` posted)."""
+    with http_errors():
+        try:
+            services.countersign(request.user, doc_id, role=request.POST.get("role", ""))
+        except (Conflict, RuleViolation) as exc:
+            messages.error(request, exc.text())
+        except ValidationFailed as exc:
+            for texts in exc.field_texts().values():
+                for text in texts:
+                    messages.error(request, text)
+        else:
+            messages.success(request, _("Your signature is added to the document."))
+    return redirect("documents:detail", doc_id)
 
 
 @login_required
@@ -194,7 +238,9 @@ def finalise_document(request: HttpRequest, doc_id: uuid.UUID) -> HttpResponse:
                     messages.error(request, f"{label}: {text}")
             return redirect("documents:edit", doc_id)
         else:
-            messages.success(request, _("The document is finalised; it can no longer change."))
+            messages.success(
+                request, _("The document is finalised and signed; it can no longer change.")
+            )
     return redirect("documents:detail", doc_id)
 
 
