@@ -75,6 +75,17 @@ def _patch_asn1crypto_false_indefinite() -> None:
 
 _patch_asn1crypto_false_indefinite()
 
+
+class _OfflineByDesign(logging.Filter):
+    """Hide pyHanko's warning that revocation data is embedded without fetching: ours is
+    offline on purpose (the CRLs come from our own CAs, built in process)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_OfflineByDesign())
+
 MD_ALGORITHM = "sha256"
 #: A signing certificate must allow one of these key usages (any of them is enough).
 KEY_USAGE = frozenset({"non_repudiation", "digital_signature"})
