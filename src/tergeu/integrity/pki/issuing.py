@@ -13,6 +13,7 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from asn1crypto import crl as acrl
 from asn1crypto import x509 as ax509
@@ -316,6 +317,17 @@ _SHORT_NAMES = {
 def subject_text(name: x509.Name) -> str:
     """An RFC 4514 string of a name, with readable keys for serialNumber, SN and GN."""
     return name.rfc4514_string(_SHORT_NAMES)
+
+
+def cert_fields(der: bytes) -> dict[str, Any]:
+    """The fields a model row keeps of a certificate: subject, DER, SHA-256, end of validity."""
+    cert = x509.load_der_x509_certificate(der)
+    return {
+        "subject": subject_text(cert.subject)[:500],
+        "der": der,
+        "sha256": sha256_hex(der),
+        "not_after": cert.not_valid_after_utc,
+    }
 
 
 def load_certificate(data: bytes) -> x509.Certificate:
