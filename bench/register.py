@@ -5,16 +5,17 @@ What it does (docs/performance.md has the results and how to read them):
 1. Creates a fresh database ``tergeu_bench`` on the local PostgreSQL, migrates it and
    creates ``--bodies`` police units (duty officer, head, investigators, supervising
    prosecutor) with one API token per duty officer.
-2. Starts the real server (``tergeu serve``: waitress; or ``--server gunicorn``) on
-   127.0.0.1 and runs ``--clients`` concurrent HTTP clients (threads, keep-alive
-   connections). Client *i* is the duty officer of body *i mod bodies*. Each iteration
-   is one **registration**: ``POST /api/v1/reports`` (record in the KUI, which takes a
-   KUI number) then ``POST /api/v1/reports/{id}/register`` (register in ERDR: the case,
-   its gap-free ERDR number, grants, journal events). After ``--warmup`` seconds it
-   measures for ``--duration`` seconds.
+2. Starts the real server on 127.0.0.1: ``tergeu serve`` (waitress, one process), or
+   with ``--server gunicorn`` gunicorn with ``--workers`` processes (dev extras). Runs
+   ``--clients`` concurrent HTTP clients (threads, keep-alive connections). Client *i*
+   is the duty officer of body *i mod bodies*. Each iteration is one **registration**:
+   ``POST /api/v1/reports`` (record in the KUI, which takes a KUI number) then
+   ``POST /api/v1/reports/{id}/register`` (register in ERDR: the case, its gap-free ERDR
+   number, grants, journal events). After ``--warmup`` seconds it measures for
+   ``--duration`` seconds.
 3. Prints registrations/s, p50/p99 latency of the registration (both requests) and of
-   each request, the server's peak RSS, and checks that the ERDR numbers are 1..N per
-   body with no gap or duplicate.
+   each request, the server's peak RSS and CPU time per registration, and checks that
+   the ERDR numbers are 1..N per body with no gap or duplicate.
 4. Runs pgbench's TPC-B (``pgbench -i -s 10``, ``pgbench -c <clients> -j 2 -T 20``) on a
    scratch database of the same server and prints its tps and the ratio.
 
@@ -256,10 +257,10 @@ def main() -> int:
     parser.add_argument("--bodies", type=int, default=8, help="police units registering")
     parser.add_argument("--duration", type=float, default=30, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=5, help="unmeasured seconds first")
-    parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
+    parser.add_argument("--server", choices=["waitress", "gunicorn"], default="waitress")
     parser.add_argument("--threads", type=int, default=0, help="server threads (default: clients)")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes"
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn's worker processes"
     )
     parser.add_argument("--pgbench-seconds", type=int, default=20)
     parser.add_argument("--pgbench-scale", type=int, default=10)
@@ -284,7 +285,8 @@ def main() -> int:
 
     port = free_port()
     server = start_server(args.server, port, args.threads or args.clients, args.workers, env)
-    samples, peak, cpu, stop = Samples(), [0], [], threading.Event()
+    samples, peak, stop = Samples(), [0], threading.Event()
+    cpu: list[float] = []
     try:
         wait_ready(port, clients[0][0], server)
         print(f"load average (1, 5, 15 min) before: {load_average()}")
