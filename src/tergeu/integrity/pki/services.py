@@ -22,6 +22,7 @@ from typing import cast
 
 from asn1crypto import x509 as ax509
 from cryptography import x509
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.signers import Signer
 from pyhanko.sign.timestamps import TimeStamper
@@ -194,6 +195,21 @@ def _issue_tsa(root: CertificateAuthority, now: dt.datetime) -> Certificate:
     )
 
 
+#: Key of the PostgreSQL advisory lock that serialises set-up between processes.
+_SET_UP_LOCK = 0x7465726765752D70  # "tergeu-p"
+
+
+def _serialise_set_up() -> None:
+    """Two processes setting up at once would both create a root: let one wait for the other.
+
+    SQLite needs nothing (its transactions take the write lock at BEGIN); PostgreSQL takes
+    a transaction-level advisory lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SET_UP_LOCK])
+
+
 @service
 def ensure_pki() -> None:
     """Create what is missing: the root CA, an issuing CA per organisation kind, the TSA.
@@ -203,6 +219,7 @@ def ensure_pki() -> None:
     """
     if not env_str("TERGEU_KEY_PASSPHRASE", ""):
         ensure_master_key()
+    _serialise_set_up()
     now = clock.now()
     missing = [k for k in OrgKind if issuing_ca(k.value) is None]
     need_tsa = current_tsa(now) is None
