@@ -70,7 +70,7 @@ def test_finalise_signs_the_pdf_and_pdfsig_trusts_it(
     assert verdict.field == "tergeu-author"
     assert verdict.signer == "Серикова Айгерим Болатовна"
     assert verdict.reason == "Құжатты жасады және қол қойды"
-    assert verdict.location == "Алматы қ."
+    assert verdict.location == case.organisation.region.name_kk
     cert = Certificate.objects.get(user=investigator, revoked_at__isnull=True)
     assert verdict.serial == cert.serial
 
