@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,16 @@ def test_vectors_are_there_or_skipped_knowingly() -> None:
     wanted = [_load(p)["wantErr"] for p in INCLUSION + CONSISTENCY]
     assert True in wanted
     assert False in wanted
+
+
+def test_missing_vectors_fail_under_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "VECTORS", tmp_path / "absent")
+    monkeypatch.setenv("CI", "true")
+    (missing,) = _vector_files("inclusion")
+    with pytest.raises(pytest.fail.Exception, match="vectors missing"):
+        _load(missing)
+    monkeypatch.setenv("CI", "")
+    assert _vector_files("inclusion") == []
 
 
 @pytest.mark.parametrize("path", INCLUSION, ids=_id)
