@@ -90,6 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Seeding the demo data ({args.cases} cases)...", file=sys.stderr, flush=True)
     with translation.override("en"):
         accounts = seed(cases=args.cases)
+    _demo_pki()
     server = None
     if not args.no_serve:
         server = _server(args)
@@ -101,6 +102,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {username:<22} {role:<22} {org}")
     sys.stdout.flush()
     return 0 if server is None else _run(server)
+
+
+def _demo_pki() -> None:
+    """The demo's PKI: root, issuing CAs, TSA and a signing certificate per official."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("pki_init", stdout=io.StringIO())
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("tergeu.web.urls", namespace="web")),
     path("", include("tergeu.documents.urls")),
     path("", include("tergeu.evidence.urls")),
+    path("pki/", include("tergeu.integrity.pki.urls")),
     path("api/v1/", api.urls),
 ]
 
