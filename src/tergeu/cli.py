@@ -118,6 +118,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _prepare()
     from django.core.management import call_command
 
+    if not args.once:
+        from tergeu.integrity.schedule import start_thread
+
+        start_thread()  # a signed checkpoint every TERGEU_CHECKPOINT_SECONDS (0 = off)
     call_command("db_worker", *(["--batch"] if args.once else []))
     return 0
 
