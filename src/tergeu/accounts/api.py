@@ -1,7 +1,9 @@
-"""JSON API of administration: bodies (organisations) and officials' accounts.
+"""JSON API of administration: bodies (organisations), officials' accounts, regions and
+districts.
 
-Every operation calls :mod:`tergeu.accounts.admin_services`, so only administrators may
-use it (anyone else gets 403, journaled) and every change is journaled.
+Every operation calls :mod:`tergeu.accounts.admin_services` or
+:mod:`tergeu.accounts.territory`, so only administrators may use it (anyone else gets
+403, journaled) and every change is journaled.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from ninja import Field, Query, Router, Schema
 from tergeu.core.api_helpers import ERRORS, PageOut, PageParams, actor, labelled, paged
 
 from . import admin_services as services
-from .models import Organisation, OrgKind, Role, User
+from . import territory
+from .models import District, Organisation, OrgKind, Region, Role, User
 
 router = Router(tags=["administration"])
 
@@ -163,6 +166,59 @@ class UserFilter(PageParams):
     active: bool | None = Field(None, description="Only active (true) or blocked (false).")
 
 
+class RegionOut(Schema):
+    """A region or city of republican significance (KATO), with its number of districts."""
+
+    code: str = Field(..., description="2 digits: the first two of the KATO code.")
+    name: str = Field(..., description="Name in the language of the request.")
+    name_kk: str
+    name_ru: str
+    name_en: str
+    districts: int = Field(..., description="How many districts it has in Tergeu.")
+
+
+class DistrictOut(Schema):
+    """A district of a region."""
+
+    id: int
+    region_code: str
+    code: str = Field(..., description="2 digits inside the region (digits 3-4 of body codes).")
+    name: str = Field(..., description="Name in the language of the request.")
+    name_kk: str
+    name_ru: str
+    name_en: str
+    bodies: int = Field(
+        ..., description="How many bodies are in it; while there are any, the code is fixed."
+    )
+
+
+class DistrictIn(Schema):
+    """A new district."""
+
+    region_code: str = Field(..., max_length=2, description="The region's 2-digit code.")
+    code: str = Field(..., max_length=2, description="2 digits, not 00, free in the region.")
+    name_kk: str = Field(..., max_length=300)
+    name_ru: str = Field(..., max_length=300)
+    name_en: str = Field(..., max_length=300)
+
+
+class DistrictPatch(Schema):
+    """Changes to a district: only the fields sent change; the region never does, the code
+    only while no body is in the district."""
+
+    code: str | None = Field(None, max_length=2)
+    name_kk: str | None = Field(None, max_length=300)
+    name_ru: str | None = Field(None, max_length=300)
+    name_en: str | None = Field(None, max_length=300)
+
+
+class DistrictFilter(PageParams):
+    """Search of districts."""
+
+    region: str = Field("", max_length=2, description="Only the districts of this region.")
+    q: str = Field("", max_length=200, description="Beginning of the code, or words of a name.")
+
+
 # ---------------------------------------------------------------- conversions
 
 
@@ -204,6 +260,32 @@ def user_out(user: User) -> dict[str, Any]:
         "is_active": user.is_active,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
+    }
+
+
+def region_out(region: Region) -> dict[str, Any]:
+    """The API representation of a region (annotated with ``district_count``)."""
+    return {
+        "code": region.code,
+        "name": region.name,
+        "name_kk": region.name_kk,
+        "name_ru": region.name_ru,
+        "name_en": region.name_en,
+        "districts": getattr(region, "district_count", 0),
+    }
+
+
+def district_out(district: District) -> dict[str, Any]:
+    """The API representation of a district (annotated with ``body_count``)."""
+    return {
+        "id": district.pk,
+        "region_code": district.region_id,
+        "code": district.code,
+        "name": district.name,
+        "name_kk": district.name_kk,
+        "name_ru": district.name_ru,
+        "name_en": district.name_en,
+        "bodies": getattr(district, "body_count", 0),
     }
 
 
@@ -316,3 +398,48 @@ def deactivate_user(request: HttpRequest, user_id: int, payload: DeactivationIn)
 def reset_password(request: HttpRequest, user_id: int, payload: PasswordIn) -> dict[str, Any]:
     """Set a new password for an account; its open sessions end."""
     return user_out(services.reset_password(actor(request), user_id, payload.password))
+
+
+# ---------------------------------------------------------------- regions and districts
+
+
+@router.get("/admin/regions", response={200: list[RegionOut], **ERRORS}, summary="Regions")
+def list_regions(request: HttpRequest) -> list[dict[str, Any]]:
+    """The 20 regions and cities of republican significance (KATO), by code, each with its
+    number of districts. They come with the installation and are not edited."""
+    return [region_out(r) for r in territory.regions(actor(request))]
+
+
+@router.get("/admin/districts", response={200: PageOut[DistrictOut], **ERRORS}, summary="Districts")
+def list_districts(request: HttpRequest, params: Query[DistrictFilter]) -> dict[str, Any]:
+    """Districts by region and code, filtered by region, searched by code or name."""
+    qs = territory.districts(actor(request), region_code=params.region, q=params.q)
+    return paged(qs, params, district_out)
+
+
+@router.post("/admin/districts", response={201: DistrictOut, **ERRORS}, summary="Create a district")
+def create_district(request: HttpRequest, payload: DistrictIn) -> tuple[int, dict[str, Any]]:
+    """Create a district of a region: a 2-digit code free in the region, three names."""
+    district = territory.create_district(actor(request), **payload.dict())
+    return 201, district_out(territory.get_district(actor(request), district.pk))
+
+
+@router.get(
+    "/admin/districts/{district_id}", response={200: DistrictOut, **ERRORS}, summary="A district"
+)
+def get_district(request: HttpRequest, district_id: int) -> dict[str, Any]:
+    """One district."""
+    return district_out(territory.get_district(actor(request), district_id))
+
+
+@router.patch(
+    "/admin/districts/{district_id}",
+    response={200: DistrictOut, **ERRORS},
+    summary="Change a district",
+)
+def update_district(
+    request: HttpRequest, district_id: int, payload: DistrictPatch
+) -> dict[str, Any]:
+    """Change the names or the code of a district (the fields sent)."""
+    district = territory.update_district(actor(request), district_id, **_sent(payload))
+    return district_out(territory.get_district(actor(request), district.pk))

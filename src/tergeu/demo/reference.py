@@ -1,8 +1,9 @@
-"""Reference data of the demo: two regions, their districts and bodies, and the staff.
+"""Reference data of the demo: districts of two regions, their bodies, and the staff.
 
-Regions, organisations and users have no service yet (they are reference data that an
-administrator loads), so they are written with the ORM here, inside one transaction, and
-each one is journaled like a service would journal it.
+The regions come with every database (KATO, migration ``accounts.0002_load_regions``).
+Districts, organisations and users are written with the ORM here, inside one transaction
+and before any administrator exists to call the administration services, and each one is
+journaled like those services would journal it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tergeu.accounts.models import District, Organisation, OrgKind, Region, Role, User
+from tergeu.accounts.territory import district_snapshot, load_regions
 from tergeu.core import clock
 from tergeu.core.iin import make_iin
 from tergeu.integrity.journal import record
@@ -256,17 +258,18 @@ def accounts() -> list[tuple[str, str, str]]:
 
 
 def _create_regions() -> None:
+    """The districts of the demo's regions (those not there yet: a district is never
+    replaced). The regions themselves are KATO's, loaded by a migration; loading them
+    again only matters on a database emptied since (tests that flush tables)."""
+    load_regions()
     for r in REGIONS:
-        region = Region.objects.create(code=r.code, name_kk=r.kk, name_ru=r.ru, name_en=r.en)
-        districts = [
-            District.objects.create(region=region, code=code, name_kk=kk, name_ru=ru, name_en=en)
-            for code, kk, ru, en in r.districts
-        ]
-        record(
-            "region.created",
-            obj=region,
-            data={"code": r.code, "name": r.ru, "districts": [d.code for d in districts]},
-        )
+        region = Region.objects.get(code=r.code)
+        for code, kk, ru, en in r.districts:
+            district, created = District.objects.get_or_create(
+                region=region, code=code, defaults={"name_kk": kk, "name_ru": ru, "name_en": en}
+            )
+            if created:
+                record("district.created", obj=district, data=district_snapshot(district))
 
 
 def _create_organisations() -> None:

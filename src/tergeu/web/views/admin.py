@@ -1,8 +1,8 @@
-"""Administration pages: bodies (organisations) and officials' accounts.
+"""Administration pages: bodies (organisations), officials' accounts and districts.
 
 Only administrators see them; anyone else gets 403 (the refusal is journaled by the
 service that reads the list or the object). Every change goes through
-:mod:`tergeu.accounts.admin_services`.
+:mod:`tergeu.accounts.admin_services` or :mod:`tergeu.accounts.territory`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tergeu.accounts import admin_services as services
+from tergeu.accounts import territory
 from tergeu.accounts.models import District, Organisation, OrgKind, Region, Role
 from tergeu.core.errors import ServiceError
 from tergeu.core.pagination import paginate
@@ -265,6 +266,75 @@ class DeactivateForm(forms.Form):
     )
 
 
+def _region_choices() -> list[tuple[str, str]]:
+    return [(r.code, f"{r.code} {r.name}") for r in Region.objects.order_by("code")]
+
+
+class DistrictFilterForm(forms.Form):
+    """Search of the list of districts (GET)."""
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Beginning of the code, or words of the name"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choose(self, "region", [("", gettext_lazy("All regions")), *_region_choices()])
+
+
+class DistrictForm(forms.Form):
+    """A district: region (when new), 2-digit code, names in three languages."""
+
+    region = forms.ChoiceField(label=gettext_lazy("Region"))
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=2,
+        help_text=gettext_lazy(
+            "2 digits inside the region (00 stands for the whole region). They are digits "
+            "3 and 4 of the codes of the district's bodies."
+        ),
+    )
+    name_kk = forms.CharField(label=gettext_lazy("Name in Kazakh"), max_length=300)
+    name_ru = forms.CharField(label=gettext_lazy("Name in Russian"), max_length=300)
+    name_en = forms.CharField(label=gettext_lazy("Name in English"), max_length=300)
+
+    field_map = {"region_code": "region"}
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        if instance is not None:
+            del self.fields["region"]  # a district never moves to another region
+            self.initial = {**self.initial_of(instance), **self.initial}
+            if instance.body_count:
+                self.fields["code"].disabled = True
+                self.fields["code"].help_text = gettext_lazy(
+                    "Bodies of this district have codes made from it, so it cannot change."
+                )
+            return
+        _choose(self, "region", [("", "—"), *_region_choices()])
+
+    @staticmethod
+    def initial_of(district: Any) -> dict[str, Any]:
+        """The form's initial values for an existing district."""
+        return {name: getattr(district, name) for name in ("code", *territory.NAMES)}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Arguments for the create or update service."""
+        data = self.cleaned_data
+        kwargs = {name: data[name] for name in territory.NAMES}
+        if not self.fields["code"].disabled:
+            kwargs["code"] = data["code"]
+        if self.instance is None:
+            kwargs["region_code"] = data["region"]
+        return kwargs
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -458,6 +528,84 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_user(request, account, deactivate_form=form)
 
 
+# ---------------------------------------------------------------- districts
+
+
+@login_required
+@require_GET
+def district_list(request: HttpRequest) -> HttpResponse:
+    """Districts by region: every region (with a search, those with districts found)."""
+    form = DistrictFilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    region_code, q = data.get("region", ""), data.get("q", "")
+    with http_errors():
+        regions = list(territory.regions(request.user))
+        found = list(territory.districts(request.user, region_code=region_code, q=q))
+    by_region: dict[str, list[Any]] = {}
+    for district in found:
+        by_region.setdefault(district.region_id, []).append(district)
+    groups = [
+        (region, by_region.get(region.code, []))
+        for region in regions
+        if (region.code == region_code if region_code else not q or region.code in by_region)
+    ]
+    context = _context(request, "districts", form=form, groups=groups, total=len(found))
+    return render(request, "web/admin/districts.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def district_new(request: HttpRequest) -> HttpResponse:
+    """Create a district of a region (``?region=RR`` chooses the region)."""
+    with http_errors():
+        services.require_administrator(request.user, "district_new")
+    if request.method == "POST":
+        form = DistrictForm(request.POST)
+    else:
+        form = DistrictForm(initial={"region": request.GET.get("region", "")[:2]})
+    if form.is_bound and form.is_valid():
+        try:
+            district = territory.create_district(request.user, **form.service_kwargs())
+        except ServiceError as exc:
+            apply_error(form, exc, DistrictForm.field_map)
+        else:
+            return _saved(
+                request,
+                _("The district %(code)s of region %(region)s is created.")
+                % {"code": district.code, "region": district.region_id},
+                "web:admin_districts",
+            )
+    return render(
+        request, "web/admin/district_form.html", _context(request, "districts", form=form)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def district_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a district, or change its code while no body is in it."""
+    with http_errors():
+        district = territory.get_district(request.user, pk)
+    if request.method == "POST":
+        form = DistrictForm(request.POST, instance=district)
+        if form.is_valid():
+            try:
+                territory.update_district(request.user, district.pk, **form.service_kwargs())
+            except ServiceError as exc:
+                apply_error(form, exc, DistrictForm.field_map)
+            else:
+                return _saved(
+                    request,
+                    _("The district %(code)s of region %(region)s is saved.")
+                    % {"code": form.cleaned_data["code"], "region": district.region_id},
+                    "web:admin_districts",
+                )
+    else:
+        form = DistrictForm(instance=district)
+    context = _context(request, "districts", form=form, district=district)
+    return render(request, "web/admin/district_form.html", context)
+
+
 #: Included by ``tergeu.web.urls`` under ``admin/`` (names in the ``web`` namespace).
 urlpatterns = [
     path("organisations/", organisation_list, name="admin_organisations"),
@@ -468,4 +616,7 @@ urlpatterns = [
     path("users/<int:pk>/", user_edit, name="admin_user"),
     path("users/<int:pk>/password/", user_password, name="admin_user_password"),
     path("users/<int:pk>/deactivate/", user_deactivate, name="admin_user_deactivate"),
+    path("districts/", district_list, name="admin_districts"),
+    path("districts/new/", district_new, name="admin_district_new"),
+    path("districts/<int:pk>/", district_edit, name="admin_district"),
 ]
