@@ -159,7 +159,7 @@ def reference_data(
 
     offices = offices or max(1, bodies // 4)
     names = {"name_kk": "Бенч", "name_ru": "Бенч", "name_en": "Bench"}
-    region = Region.objects.create(code="75", **names)
+    region, _ = Region.objects.get_or_create(code="75", defaults=names)  # seeded by 0002
     counter = iter(range(1, 10**6))
 
     def person(role: str, org: Organisation, name: str) -> User:
@@ -178,7 +178,9 @@ def reference_data(
     result: dict[str, Any] = {"bodies": [], "offices": [], "users": {}}
     users: list[User] = []
     for d in range(offices):
-        district = District.objects.create(region=region, code=f"{d + 1:02d}", **names)
+        district, _ = District.objects.get_or_create(
+            region=region, code=f"{d + 1:02d}", defaults=names
+        )
         office = Organisation.objects.create(
             code=f"75{d + 1:02d}99",
             kind=OrgKind.PROSECUTOR,

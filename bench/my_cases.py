@@ -18,7 +18,9 @@ What it does (docs/performance.md has the results):
    - the web page ``GET /cases/`` and the API ``GET /api/v1/cases`` through Django's test
      client in this process (middleware, session, templates; no network);
    p50/p95 over ``--runs`` runs after a warm-up, and the number of SQL queries.
-4. ``--proposal-index`` adds the index the proposed pagination needs (see the docs).
+4. ``--proposal-index`` adds the index the proposed pagination needs; ``--prototype``
+   measures the scalable design, the registration time copied onto the grants (see the
+   docs; both only change the benchmark's scratch database).
 5. With ``--explain`` (or when p95 passes 50 ms) prints EXPLAIN ANALYZE of the queries.
 
 Run: ``.venv/bin/python bench/my_cases.py`` (about 2-3 minutes). Not part of the tests.
@@ -53,6 +55,16 @@ INVESTIGATORS = 10
 #: of every visible case read from an index alone.
 PROPOSAL_INDEX = (
     "CREATE INDEX IF NOT EXISTS case_id_registered_at ON cases_case (id) INCLUDE (registered_at)"
+)
+#: A prototype of the scalable design (docs/performance.md): the case's registration time,
+#: which never changes, copied onto its grants, and an index that lists a user's cases
+#: newest first. Only in the benchmark's scratch database, with ``--prototype``.
+PROTOTYPE_SQL = (
+    "ALTER TABLE cases_grant ADD COLUMN IF NOT EXISTS case_registered_at timestamptz",
+    "UPDATE cases_grant g SET case_registered_at = c.registered_at FROM cases_case c "
+    "WHERE c.id = g.case_id AND g.case_registered_at IS NULL",
+    "CREATE INDEX IF NOT EXISTS grant_user_newest ON cases_grant "
+    "(user_id, case_registered_at DESC, case_id) WHERE revoked_at IS NULL",
 )
 #: Goal of the issue: p95 of the list under this many seconds.
 GOAL_P95 = 0.050
@@ -224,6 +236,20 @@ def measure(fn: Callable[[], Any], runs: int, warmup: int = 5) -> tuple[list[flo
     return timings, queries, result
 
 
+def _row(c: Any) -> tuple[Any, ...]:
+    """The columns the list of cases shows."""
+    return (
+        c.erdr_number,
+        c.registered_at,
+        c.qualification,
+        c.article.title,
+        c.get_stage_display(),
+        c.investigator.full_name if c.investigator else "",
+        c.organisation.code,
+        c.fabula[:100],
+    )
+
+
 def list_page(user: Any) -> Callable[[], Any]:
     """The service path of 'My cases': search, page 1 of 50, the columns the list shows."""
     from tergeu.cases.services import search_cases
@@ -231,20 +257,7 @@ def list_page(user: Any) -> Callable[[], Any]:
 
     def run() -> Any:
         page = paginate(search_cases(user), 1, 50)
-        rows = [
-            (
-                c.erdr_number,
-                c.registered_at,
-                c.qualification,
-                c.article.title,
-                c.get_stage_display(),
-                c.investigator.full_name if c.investigator else "",
-                c.organisation.code,
-                c.fabula[:100],
-            )
-            for c in page.items
-        ]
-        return page.total, rows
+        return page.total, [_row(c) for c in page.items]
 
     return run
 
@@ -262,19 +275,34 @@ def keys_first_page(user: Any) -> Callable[[], Any]:
         total = qs.count()
         keys = list(qs.values_list("pk", flat=True)[:50])
         by_key = {c.pk: c for c in qs.filter(pk__in=keys)}
-        rows = [
-            (
-                c.erdr_number,
-                c.registered_at,
-                c.qualification,
-                c.article.title,
-                c.get_stage_display(),
-                c.investigator.full_name if c.investigator else "",
-                c.organisation.code,
-                c.fabula[:100],
+        return total, [_row(by_key[k]) for k in keys]
+
+    return run
+
+
+def grant_key_page(user: Any) -> Callable[[], Any]:
+    """The prototype: count and page keys from the user's grants alone, then 50 rows."""
+    from django.db import connection
+
+    from tergeu.cases.services import search_cases
+
+    def run() -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(DISTINCT case_id) FROM cases_grant "
+                "WHERE user_id = %s AND revoked_at IS NULL",
+                [user.pk],
             )
-            for c in (by_key[k] for k in keys)
-        ]
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT DISTINCT case_registered_at, case_id FROM cases_grant "
+                "WHERE user_id = %s AND revoked_at IS NULL "
+                "ORDER BY case_registered_at DESC, case_id DESC LIMIT 50",
+                [user.pk],
+            )
+            keys = [row[1] for row in cursor.fetchall()]
+        by_key = {c.pk: c for c in search_cases(user).filter(pk__in=keys)}
+        rows = [_row(by_key[k]) for k in keys]
         return total, rows
 
     return run
@@ -318,6 +346,11 @@ def main() -> int:
         action="store_true",
         help=f"also create the index the proposal needs: {PROPOSAL_INDEX}",
     )
+    parser.add_argument(
+        "--prototype",
+        action="store_true",
+        help="also measure the prototype with the registration time on the grants",
+    )
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB}")
     parser.add_argument("--reuse", action="store_true", help=f"reuse a kept {BENCH_DB}")
     args = parser.parse_args()
@@ -348,6 +381,14 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute(PROPOSAL_INDEX)
         vacuum()
+    if args.prototype:
+        from django.db import connection
+
+        print("prototype: registration time on the grants ...", flush=True)
+        with connection.cursor() as cursor:
+            for sql in PROTOTYPE_SQL:
+                cursor.execute(sql)
+        vacuum()
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -362,7 +403,7 @@ def main() -> int:
     ]
     worst = 0.0
     header = (
-        f"{'user':<14} {'visible':>8}  {'what':<24} {'min':>8} {'p50':>9} {'p95':>9} {'queries':>7}"
+        f"{'user':<14} {'visible':>8}  {'what':<28} {'min':>8} {'p50':>9} {'p95':>9} {'queries':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -373,6 +414,7 @@ def main() -> int:
         variants: list[tuple[str, Callable[[], Any]]] = [
             ("search_cases+paginate", list_page(user)),
             ("  keys first (proposed)", keys_first_page(user)),
+            *([("  grant sort key (prototype)", grant_key_page(user))] if args.prototype else []),
             ("GET /cases/", http_get(client, "/cases/")),
         ]
         probe = client.get("/api/v1/cases?page=1&size=50")
@@ -380,13 +422,18 @@ def main() -> int:
             variants.append(("GET /api/v1/cases", http_get(client, "/api/v1/cases?page=1&size=50")))
         visible = list_page(user)()[0]
         assert keys_first_page(user)() == list_page(user)(), "the proposal changes the page"
+        if args.prototype:
+            total, rows = grant_key_page(user)()
+            expected_total, expected = list_page(user)()
+            assert total == expected_total, "the prototype counts differently"
+            assert [r[1] for r in rows] == [r[1] for r in expected], "the prototype's order"
         for what, fn in variants:
             timings, queries, _ = measure(fn, args.runs)
             p95 = percentile(timings, 95)
             if label == "head of unit" and not what.startswith(" "):
                 worst = max(worst, p95)
             print(
-                f"{label:<14} {visible:>8,}  {what:<24} {ms(min(timings)):>8} "
+                f"{label:<14} {visible:>8,}  {what:<28} {ms(min(timings)):>8} "
                 f"{ms(percentile(timings, 50)):>9} {ms(p95):>9} {queries:>7}",
                 flush=True,
             )
