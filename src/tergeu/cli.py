@@ -138,6 +138,28 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_case(args: argparse.Namespace) -> int:
+    """Write the verifiable archive of a case (docs/export-format.md); print path and SHA-256."""
+    _setup()
+    from tergeu.integrity.export import command
+
+    return command(
+        args.erdr_number, output=args.output, username=args.as_user, include_files=not args.no_files
+    )
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check an exported archive offline (no settings, no database), or the database itself."""
+    if args.database:
+        _setup()
+        from tergeu.integrity.verify_database import command as check_database
+
+        return check_database()
+    from tergeu.integrity.verify_archive import command as check_archive
+
+    return check_archive(args.archive, root=args.root, log_key=args.log_key)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tergeu`` command."""
     parser = argparse.ArgumentParser(
@@ -163,6 +185,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run the background worker")
     p.add_argument("--once", action="store_true", help="process what is queued and exit")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("export-case", help="write a verifiable archive of a case")
+    p.add_argument("erdr_number", metavar="ERDR_NO")
+    p.add_argument("--output", "-o", help="the archive to write (default: ./case-ERDR-TIME.zip)")
+    p.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="act as this member of the case team (default: the case's investigator)",
+    )
+    p.add_argument("--no-files", action="store_true", help="evidence files as hashes only")
+    p.set_defaults(func=cmd_export_case)
+
+    p = sub.add_parser("verify", help="verify an exported case offline, or the database")
+    p.add_argument("archive", nargs="?", metavar="ARCHIVE")
+    p.add_argument("--root", metavar="FILE", help="trusted root certificate(s), PEM or DER")
+    p.add_argument("--log-key", metavar="FILE_OR_VKEY", help="the journal's verifier key")
+    p.add_argument("--database", action="store_true", help="re-derive and check the database")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
