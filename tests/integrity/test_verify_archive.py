@@ -377,7 +377,7 @@ def test_pdfs_verified_in_worker_processes_give_the_same_report(
 ) -> None:
     import os
 
-    from tergeu.integrity import verify_archive as module
+    from tergeu.integrity import verify_pdfs as module
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: the PDFs are verified in process")
@@ -386,7 +386,7 @@ def test_pdfs_verified_in_worker_processes_give_the_same_report(
     bad = rewrite(archive, tmp_path / "bad.zip", {pdf: flip(200)})
     bad_in_process = verify_archive(bad).render()
     used: list[bool] = []
-    original = module._verify_in_parallel
+    original = module.in_parallel
 
     def spy(*args: Any) -> Any:
         result = original(*args)
@@ -394,7 +394,7 @@ def test_pdfs_verified_in_worker_processes_give_the_same_report(
         return result
 
     monkeypatch.setattr(module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(module, "_verify_in_parallel", spy)
+    monkeypatch.setattr(module, "in_parallel", spy)
     assert verify_archive(archive).render() == in_process
     assert verify_archive(bad).render() == bad_in_process
     assert used == [True, True]

@@ -46,7 +46,7 @@ from tergeu.cases.models import Case
 from tergeu.core import blobs, clock
 from tergeu.core.errors import AccessDenied, Conflict, ValidationFailed
 
-from . import checkpoints, merkle, signing, tree
+from . import checkpoints, merkle, signing, tree, verify_pdfs
 from .export_format import (
     CHECKPOINT,
     EVENTS,
@@ -369,6 +369,7 @@ def _write(snap: _Snapshot, user: Any, path: Path) -> tuple[dict[str, Any], byte
     from .pki import services as pki
 
     moment = snap.exported_at
+    verify_pdfs.install_fast_hex_strings()  # (done on import; said here for the reader)
     verdict_context = pki.validation_context(at=moment)
     journal_section, journal_members = _journal_members(snap.case)
     pki_listed, pki_members = _pki_members(moment)

@@ -23,13 +23,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-import multiprocessing as mp
-import os
-import zipfile
-import zlib
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +31,7 @@ from typing import Any
 from asn1crypto import cms, crl
 from asn1crypto import x509 as ax509
 
-from . import merkle
+from . import merkle, verify_pdfs
 from .export_format import (
     CHECKPOINT,
     DOCUMENT_ACTIONS,
@@ -63,116 +57,6 @@ from .export_format import (
     verify_checkpoint,
 )
 
-# ---------------------------------------------------------------- speed
-
-
-def _install_fast_hex_strings() -> None:
-    """Read PDF hex strings with ``bytes`` operations instead of pyHanko's byte-by-byte loop.
-
-    pyHanko 0.38 reads ``<...>`` strings one token at a time; a signature's ``/Contents``
-    is tens of thousands of hex digits, which made reading the signatures of a PDF cost
-    more than validating them (about 25 ms of 35 per document). The fast path finds the
-    closing ``>``, drops PDF whitespace and unhexlifies; whatever it does not handle
-    exactly as pyHanko does (a comment inside the string, a character that is not a hex
-    digit, a string without its end) is handed to pyHanko's own reader from the start,
-    so results and errors are pyHanko's. The tests compare the two.
-    """
-    from pyhanko.pdf_utils import generic, misc
-
-    original = generic.read_hex_string_from_stream
-    if getattr(original, "_tergeu_fast", False):
-        return
-    whitespace, digits_only = misc.PDF_WHITESPACE, generic.HEX_DIGITS
-
-    def read_hex_string_from_stream(stream: Any) -> Any:
-        start = stream.tell()
-        stream.read(1)  # the "<"
-        chunks, length = [], 0
-        while True:
-            block = stream.read(1 << 16)
-            end = block.find(b">")
-            if end >= 0 or not block:
-                chunks.append(block[:end] if end >= 0 else block)
-                length += end if end >= 0 else len(block)
-                break
-            chunks.append(block)
-            length += len(block)
-        body = b"".join(chunks)
-        digits = body.translate(None, whitespace)
-        if end < 0 or b"%" in body or digits.translate(None, digits_only):
-            stream.seek(start)
-            return original(stream)
-        stream.seek(start + 1 + length + 1)
-        if len(digits) % 2:
-            digits += b"0"
-        return generic.pdf_string(binascii.unhexlify(digits))
-
-    read_hex_string_from_stream._tergeu_fast = True  # type: ignore[attr-defined]
-    read_hex_string_from_stream.original = original  # type: ignore[attr-defined]
-    generic.read_hex_string_from_stream = read_hex_string_from_stream
-
-
-_install_fast_hex_strings()
-
-#: From this many PDFs on, they are verified in worker processes (one per core, at most 4).
-PARALLEL_FROM = 24
-#: DER of the trust anchors, DER of the other certificates, the CRLs, the moment.
-ContextArgs = tuple[list[bytes], list[bytes], list[bytes], dt.datetime]
-
-
-def build_context(roots: list[bytes], others: list[bytes], crls: list[bytes], moment: Any) -> Any:
-    """An offline pyHanko validation context from DER certificates and CRLs alone."""
-    from pyhanko_certvalidator import ValidationContext
-
-    from .pki.algorithms import RegistrySignatureValidator
-
-    return ValidationContext(
-        trust_roots=[ax509.Certificate.load(d) for d in roots],
-        other_certs=[ax509.Certificate.load(d) for d in others],
-        crls=crls,
-        allow_fetching=False,
-        moment=moment,
-        revocation_mode="soft-fail",
-        retroactive_revinfo=True,
-        signature_validator=RegistrySignatureValidator(),
-    )
-
-
-_worker: dict[str, Any] = {}
-
-
-def _init_worker(archive: str, args: ContextArgs) -> None:
-    _worker["zip"] = zipfile.ZipFile(archive)
-    _worker["context"] = build_context(*args)
-
-
-def _verify_member(name: str) -> list[Any] | None:
-    from .signing import verify_with
-
-    try:
-        data = _worker["zip"].read(name)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError):
-        return None
-    return verify_with(data, _worker["context"])
-
-
-def _verify_in_parallel(archive: Path, names: list[str], args: ContextArgs) -> list[Any] | None:
-    """The verdicts of the PDFs ``names``, verified by worker processes; None if that fails."""
-    cores = os.cpu_count() or 1
-    if len(names) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
-        return None
-    try:
-        with ProcessPoolExecutor(
-            max_workers=min(cores, 4),
-            mp_context=mp.get_context("fork"),
-            initializer=_init_worker,
-            initargs=(str(archive), args),
-        ) as pool:
-            return list(pool.map(_verify_member, names, chunksize=8))
-    except (OSError, BrokenProcessPool):
-        return None
-
-
 # ---------------------------------------------------------------- the checks
 
 
@@ -195,7 +79,7 @@ class _Verifier:
         self.events: dict[int, _Event] = {}
         self.by_object: dict[str, list[_Event]] = {}
         self.context: Any = None
-        self.context_args: ContextArgs = ([], [], [], dt.datetime.now(dt.UTC))
+        self.context_args: verify_pdfs.ContextArgs = ([], [], [], dt.datetime.now(dt.UTC))
 
     # -- members
 
@@ -307,7 +191,7 @@ class _Verifier:
         moment = parse_time(self.manifest.get("exported_at")) or dt.datetime.now(dt.UTC)
         others = [c.dump() for _p, c in archive_certs if not self_signed(c)]
         self.context_args = ([c.dump() for c in roots], others, crls, moment)
-        self.context = build_context(*self.context_args)
+        self.context = verify_pdfs.build_context(*self.context_args)
 
     # -- manifest signature
 
@@ -488,7 +372,7 @@ class _Verifier:
         """Verdicts on the signatures of the PDFs ``names`` (in parallel when there are many)."""
         from .signing import verify_with
 
-        found = _verify_in_parallel(self.archive.path, names, self.context_args)
+        found = verify_pdfs.in_parallel(self.archive.path, names, self.context_args)
         if found is None:
             found = []
             for name in names:
