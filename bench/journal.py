@@ -18,8 +18,7 @@ them):
    proof of an event (event and leaf lookup, audit path), consistency proof between a
    random size and the whole tree, client-side verification of each, and the API endpoint
    ``GET /api/v1/journal/events/{uid}/proof`` through Django's test client.
-5. **Export verification**: TODO (the export engineer): time ``tergeu verify`` on an
-   exported case of 500 documents; :func:`bench_export_verification` is the hook.
+The time to verify an exported case of 500 documents is measured by ``bench/export.py``.
 
 Run: ``.venv/bin/python bench/journal.py`` (about 6-8 minutes on 2 cores; ``--leaves``,
 ``--engines sqlite`` to shorten). Not part of the tests.
@@ -219,16 +218,6 @@ def _synthetic_events(total: int, batch: int = 20_000) -> float:
     return time.perf_counter() - start
 
 
-def bench_export_verification() -> dict[str, Any] | None:
-    """TODO(export): time ``tergeu verify`` of an exported case of 500 documents.
-
-    Build a case with 500 signed documents, ``tergeu export-case`` it, then time the
-    offline ``tergeu verify ARCHIVE`` (goal: under 10 s). Return
-    ``{"export_verify_s": seconds, "documents": 500}``; None means "not measured yet".
-    """
-    return None
-
-
 def child(engine: str, leaves: int, samples: int) -> dict[str, Any]:
     """Run every measurement on the database this process is configured for."""
     import django
@@ -339,7 +328,6 @@ def child(engine: str, leaves: int, samples: int) -> dict[str, Any]:
     result.update(api_p50=percentile(api_times, 50), api_p99=percentile(api_times, 99))
     result["api_status"] = status
 
-    result["export"] = bench_export_verification()
     return result
 
 
@@ -434,11 +422,6 @@ def report(results: list[dict[str, Any]], elapsed: float) -> None:
         print(f"{r['server']}: proofs under {ms(PROOF_GOAL)} at p99: {verdict}")
         if r["api_status"] != 200:
             print(f"  the proof endpoint answered {r['api_status']}, not 200: check the run")
-        export = r.get("export")
-        print(
-            "  export verification (500 documents): "
-            + (f"{export['export_verify_s']:.1f} s" if export else "not measured yet (TODO)")
-        )
     print(f"\nTotal {elapsed:.0f} s; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
