@@ -19,14 +19,15 @@ from .models import Document
 def content_of(doc: Document) -> dict[str, Any]:
     """What a finalised document says, as a JSON object (the object its hash covers).
 
-    Besides type, case, number, fields, text, language, author and time of finalisation it
-    names the document it supersedes (by that document's hash) and the reason, so that a
-    signed correction also signs what it corrects.
+    Besides type, title, case, number, fields, text, language, author and time of
+    finalisation it names the document it supersedes (by that document's hash) and the
+    reason, so that a signed correction also signs what it corrects.
     """
     finalised_at = doc.finalised_at.astimezone(dt.UTC) if doc.finalised_at else None
     previous = doc.supersedes
     return {
         "type": doc.doc_type,
+        "title": doc.title,
         "case": doc.case.erdr_number,
         "number": doc.number,
         "fields": doc.fields,
