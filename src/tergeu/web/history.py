@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from tergeu.accounts.models import User
 from tergeu.cases.models import GrantRole, ParticipantStatus
 from tergeu.cases.stages import TRANSITIONS
+from tergeu.evidence.models import CustodyKind
 from tergeu.integrity.models import Event
 from tergeu.qualification.services import qualification_text
 
@@ -23,6 +24,14 @@ PLAIN = {
     "document.updated": gettext_lazy("Document draft changed"),
     "document.finalised": gettext_lazy("Document finalised"),
     "document.read": gettext_lazy("Documents of the case read"),
+    "document.countersigned": gettext_lazy("Document countersigned"),
+    "document.correction_created": gettext_lazy("Correction of a document drafted"),
+    "document.discarded": gettext_lazy("Draft discarded"),
+    "case.format_changed": gettext_lazy("Format of the proceedings changed"),
+    "case.exported": gettext_lazy("Verifiable export of the case made"),
+    "case.access_revoked": gettext_lazy("Access to the case revoked"),
+    "evidence.file_attached": gettext_lazy("File attached to evidence"),
+    "evidence.file_read": gettext_lazy("Evidence file opened"),
 }
 
 #: ``Case.qualification`` as journaled: "188", "188 ч.2", "188 ч.2 п.1", "188 п.1".
@@ -108,9 +117,20 @@ def _describe(event: Event, data: dict[str, Any], users: dict[str, str]) -> tupl
         return _("Participant removed"), str(data.get("reason") or "")
     if action == "access.denied":
         return _("Access refused"), str(data.get("attempted") or "")
+    if action.startswith("evidence.") and action not in PLAIN:
+        kind = _label(CustodyKind, action.removeprefix("evidence."))
+        return _("Evidence: %(kind)s") % {"kind": kind}, _item(data)
     if action in PLAIN:
-        return str(PLAIN[action]), str(data.get("title") or "")
+        detail = data.get("title") or data.get("name") or ""
+        if action.startswith("evidence."):
+            detail = f"{_item(data)}: {detail}"
+        return str(PLAIN[action]), str(detail)
     return action, ""
+
+
+def _item(data: dict[str, Any]) -> str:
+    """'item No. N' of an evidence event."""
+    return _("item No. %(number)s") % {"number": data.get("number", "?")}
 
 
 def describe_events(events: list[Event]) -> list[Line]:
