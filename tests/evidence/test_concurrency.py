@@ -2,63 +2,29 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
-
-import pytest
-from django.db import connection, connections
 
 from tergeu.core.errors import Conflict
 from tergeu.evidence import services
 from tergeu.evidence.models import CustodyEvent, EvidenceFile, EvidenceItem
 from tests import factories as f
+from tests.concurrency import POSTGRES_THREADS, THREADS, in_threads
 
 from .conftest import attach, jpeg, register
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks between threads need PostgreSQL"
-    ),
-]
-
-THREADS = 8
-
-
-def _in_threads(work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in THREADS threads that start together; results or exceptions."""
-    barrier = threading.Barrier(THREADS)
-    results: list[Any] = [None] * THREADS
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected for the assertions
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = POSTGRES_THREADS
 
 
 def test_concurrent_registrations_get_distinct_numbers_without_gaps(
     unit: f.Unit, case: Any
 ) -> None:
-    results = _in_threads(lambda i: register(unit, case, description=f"Предмет {i}").number)
+    results = in_threads(lambda i: register(unit, case, description=f"Предмет {i}").number)
     assert sorted(results) == list(range(1, THREADS + 1))
     assert EvidenceItem.objects.filter(case=case).count() == THREADS
 
 
 def test_a_double_submitted_move_happens_once(unit: f.Unit, item: EvidenceItem) -> None:
-    results = _in_threads(
+    results = in_threads(
         lambda i: services.transfer(unit.investigator, item.pk, to_holder=f"Склад {i}", version=1)
     )
     moved = [r for r in results if isinstance(r, EvidenceItem)]
@@ -69,7 +35,7 @@ def test_a_double_submitted_move_happens_once(unit: f.Unit, item: EvidenceItem) 
 
 def test_the_same_file_uploaded_at_once_is_attached_once(unit: f.Unit, item: EvidenceItem) -> None:
     data = jpeg(b"twice")
-    results = _in_threads(lambda i: attach(unit.investigator, item, data, name=f"{i}.jpg"))
+    results = in_threads(lambda i: attach(unit.investigator, item, data, name=f"{i}.jpg"))
     rows = [r for r in results if isinstance(r, EvidenceFile)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
     assert (len(rows), len(conflicts)) == (1, THREADS - 1)
