@@ -1,0 +1,1 @@
+"""Allocation: who gets a report or case: territory, jurisdiction, specialisation, load."""
