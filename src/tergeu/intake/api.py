@@ -84,7 +84,10 @@ class ReportOut(Schema):
     region_code: str | None
     district_code: str | None
     address: str
-    recorded_by: str = Field(..., description="The officer who recorded it.")
+    recorded_by: str | None = Field(
+        ..., description="The officer who recorded it; null for a report filed online."
+    )
+    submitted_online: bool = Field(False, description="Filed by the applicant on the public form.")
     status: str = Field(..., description="new, registered, incident, referred, administrative.")
     status_label: str = Field(..., description="The status in the language of the request.")
     decision_deadline: dt.datetime = Field(
@@ -141,7 +144,8 @@ def report_out(report: Report) -> dict[str, Any]:
         "region_code": report.region_id,
         "district_code": report.district.code if report.district_id else None,  # type: ignore[union-attr]
         "address": report.address,
-        "recorded_by": str(report.recorded_by),
+        "recorded_by": str(report.recorded_by) if report.recorded_by_id else None,
+        "submitted_online": report.submitted_online,
         "status": report.status,
         "status_label": labelled(report.status, ReportStatus.choices),
         "decision_deadline": services.decision_deadline(report),

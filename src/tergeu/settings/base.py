@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "tergeu.cases",
     "tergeu.documents",
     "tergeu.evidence",
+    "tergeu.notifications",
     "tergeu.allocation",
     "tergeu.web",
 ]
