@@ -13,15 +13,14 @@ What it does (docs/performance.md has the results):
    refuse changes to events, they do not demand them).
 3. Measures "My cases", page 1 of 50, newest first, for a head of unit (5,000 visible
    cases), an investigator (500) and a prosecutor (10,000):
-   - the service: ``search_cases(user)`` + ``paginate(qs, 1, 50)`` and reading the
-     columns the list shows;
+   - the service: ``cases_page(user, 1, 50)`` (paged from the grants' index) and reading
+     the columns the list shows;
+   - for comparison, the path a filtered list takes (and every list took before):
+     ``search_cases(user)`` + ``paginate(qs, 1, 50)``;
    - the web page ``GET /cases/`` and the API ``GET /api/v1/cases`` through Django's test
      client in this process (middleware, session, templates; no network);
-   p50/p95 over ``--runs`` runs after a warm-up, and the number of SQL queries.
-4. ``--proposal-index`` adds the index the proposed pagination needs; ``--prototype``
-   measures the scalable design, the registration time copied onto the grants (see the
-   docs; both only change the benchmark's scratch database).
-5. With ``--explain`` (or when p95 passes 50 ms) prints EXPLAIN ANALYZE of the queries.
+   min/p50/p95/p99 over ``--runs`` runs after a warm-up, and the number of SQL queries.
+4. With ``--explain`` (or when p95 passes 50 ms) prints EXPLAIN ANALYZE of the queries.
 
 Run: ``.venv/bin/python bench/my_cases.py`` (about 2-3 minutes). Not part of the tests.
 """
@@ -51,21 +50,6 @@ BENCH_DB = "tergeu_bench_cases"
 BODIES = 100
 OFFICES = 25
 INVESTIGATORS = 10
-#: The index the proposed keys-first pagination needs (docs/performance.md): the sort key
-#: of every visible case read from an index alone.
-PROPOSAL_INDEX = (
-    "CREATE INDEX IF NOT EXISTS case_id_registered_at ON cases_case (id) INCLUDE (registered_at)"
-)
-#: A prototype of the scalable design (docs/performance.md): the case's registration time,
-#: which never changes, copied onto its grants, and an index that lists a user's cases
-#: newest first. Only in the benchmark's scratch database, with ``--prototype``.
-PROTOTYPE_SQL = (
-    "ALTER TABLE cases_grant ADD COLUMN IF NOT EXISTS case_registered_at timestamptz",
-    "UPDATE cases_grant g SET case_registered_at = c.registered_at FROM cases_case c "
-    "WHERE c.id = g.case_id AND g.case_registered_at IS NULL",
-    "CREATE INDEX IF NOT EXISTS grant_user_newest ON cases_grant "
-    "(user_id, case_registered_at DESC, case_id) WHERE revoked_at IS NULL",
-)
 #: Goal of the issue: p95 of the list under this many seconds.
 GOAL_P95 = 0.050
 
@@ -93,7 +77,15 @@ CASE_COLUMNS = (
     "stage_ground",
     "version",
 )
-GRANT_COLUMNS = ("case_id", "user_id", "role", "granted_at", "granted_by_id", "revoked_at")
+GRANT_COLUMNS = (
+    "case_id",
+    "user_id",
+    "role",
+    "granted_at",
+    "granted_by_id",
+    "revoked_at",
+    "case_registered_at",
+)
 
 FABULAE = (
     "Неустановленное лицо тайно похитило из квартиры по ул. {street} ноутбук и ювелирные "
@@ -190,14 +182,15 @@ def load_cases(ref: dict[str, Any], per_body: int, seed: int = 1) -> int:
                         1,
                     )
                 )
+                at = registered
                 grants += [
-                    (case_id, investigator, GrantRole.INVESTIGATOR, registered, head, None),
-                    (case_id, head, GrantRole.HEAD, registered, head, None),
-                    (case_id, prosecutor, GrantRole.PROSECUTOR, registered, head, None),
+                    (case_id, investigator, GrantRole.INVESTIGATOR, at, head, None, at),
+                    (case_id, head, GrantRole.HEAD, at, head, None, at),
+                    (case_id, prosecutor, GrantRole.PROSECUTOR, at, head, None, at),
                 ]
                 if n % 20 == 7:  # reassigned: the previous investigator's grant is revoked
                     before = team[(n + 1) % len(team)]
-                    grants.append((case_id, before, GrantRole.INVESTIGATOR, registered, head, now))
+                    grants.append((case_id, before, GrantRole.INVESTIGATOR, at, head, now, at))
                 if k % 100_000 == 99_999:
                     print(f"  {k + 1:,} cases", flush=True)
         print(f"  {len(grants):,} grants", flush=True)
@@ -251,59 +244,24 @@ def _row(c: Any) -> tuple[Any, ...]:
 
 
 def list_page(user: Any) -> Callable[[], Any]:
-    """The service path of 'My cases': search, page 1 of 50, the columns the list shows."""
+    """The service path of 'My cases': page 1 of 50 from the grants, the columns shown."""
+    from tergeu.cases.services import cases_page
+
+    def run() -> Any:
+        page = cases_page(user, 1, 50)
+        return page.total, [_row(c) for c in page.items]
+
+    return run
+
+
+def semi_join_page(user: Any) -> Callable[[], Any]:
+    """The path of a filtered list (and of every list before): search_cases + paginate."""
     from tergeu.cases.services import search_cases
     from tergeu.core.pagination import paginate
 
     def run() -> Any:
         page = paginate(search_cases(user), 1, 50)
         return page.total, [_row(c) for c in page.items]
-
-    return run
-
-
-def keys_first_page(user: Any) -> Callable[[], Any]:
-    """The proposed pagination (docs/performance.md): the page's keys first, then its rows.
-
-    ``ORDER BY ... LIMIT`` over the narrow key query sorts 5,000 (id, registered_at)
-    pairs instead of 5,000 rows joined to four tables; the joins then run for 50 rows.
-    """
-    from tergeu.cases.services import search_cases
-
-    def run() -> Any:
-        qs = search_cases(user)
-        total = qs.count()
-        keys = list(qs.values_list("pk", flat=True)[:50])
-        by_key = {c.pk: c for c in qs.filter(pk__in=keys)}
-        return total, [_row(by_key[k]) for k in keys]
-
-    return run
-
-
-def grant_key_page(user: Any) -> Callable[[], Any]:
-    """The prototype: count and page keys from the user's grants alone, then 50 rows."""
-    from django.db import connection
-
-    from tergeu.cases.services import search_cases
-
-    def run() -> Any:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT COUNT(DISTINCT case_id) FROM cases_grant "
-                "WHERE user_id = %s AND revoked_at IS NULL",
-                [user.pk],
-            )
-            total = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT DISTINCT case_registered_at, case_id FROM cases_grant "
-                "WHERE user_id = %s AND revoked_at IS NULL "
-                "ORDER BY case_registered_at DESC, case_id DESC LIMIT 50",
-                [user.pk],
-            )
-            keys = [row[1] for row in cursor.fetchall()]
-        by_key = {c.pk: c for c in search_cases(user).filter(pk__in=keys)}
-        rows = [_row(by_key[k]) for k in keys]
-        return total, rows
 
     return run
 
@@ -319,17 +277,27 @@ def http_get(client: Any, path: str) -> Callable[[], Any]:
 
 
 def explain(user: Any) -> Iterator[str]:
-    """EXPLAIN ANALYZE of the count and the page query of 'My cases'."""
+    """EXPLAIN ANALYZE of the count and the page's keys of 'My cases', and of the old page."""
     from django.db import connection
 
+    from tergeu.cases.access import active_grants
     from tergeu.cases.services import search_cases
 
-    qs = search_cases(user)
-    count_sql, count_params = qs.order_by().values("pk").query.sql_with_params()
+    grants = active_grants(user)
+    count = (
+        "SELECT COUNT(DISTINCT case_id) FROM cases_grant WHERE revoked_at IS NULL AND user_id = %s",
+        [user.pk],
+    )  # what cases_page's aggregate() sends
+    keys = (
+        grants.order_by("-case_registered_at", "-case_id")
+        .values_list("case_registered_at", "case_id")
+        .distinct()[:50]
+    )
+    old = search_cases(user)[:50]
     for title, (sql, params) in (
-        ("count", (f"SELECT COUNT(*) FROM ({count_sql}) AS sub", count_params)),
-        ("page 1 (as is)", qs[:50].query.sql_with_params()),
-        ("keys of page 1 (proposed)", qs.values_list("pk")[:50].query.sql_with_params()),
+        ("count (grants)", count),
+        ("keys of page 1 (grants)", keys.query.sql_with_params()),
+        ("page 1 by a filter's path (semi-join)", old.query.sql_with_params()),
     ):
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
@@ -341,16 +309,6 @@ def main() -> int:
     parser.add_argument("--per-body", type=int, default=5000, help="cases per unit (x100)")
     parser.add_argument("--runs", type=int, default=100, help="measured runs per variant")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
-    parser.add_argument(
-        "--proposal-index",
-        action="store_true",
-        help=f"also create the index the proposal needs: {PROPOSAL_INDEX}",
-    )
-    parser.add_argument(
-        "--prototype",
-        action="store_true",
-        help="also measure the prototype with the registration time on the grants",
-    )
     parser.add_argument("--keep", action="store_true", help=f"keep the database {BENCH_DB}")
     parser.add_argument("--reuse", action="store_true", help=f"reuse a kept {BENCH_DB}")
     args = parser.parse_args()
@@ -375,20 +333,6 @@ def main() -> int:
         load_cases(ref, args.per_body)
         vacuum()
         print(f"  loaded and vacuumed in {time.monotonic() - t0:.0f} s", flush=True)
-    if args.proposal_index:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(PROPOSAL_INDEX)
-        vacuum()
-    if args.prototype:
-        from django.db import connection
-
-        print("prototype: registration time on the grants ...", flush=True)
-        with connection.cursor() as cursor:
-            for sql in PROTOTYPE_SQL:
-                cursor.execute(sql)
-        vacuum()
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -403,7 +347,8 @@ def main() -> int:
     ]
     worst = 0.0
     header = (
-        f"{'user':<14} {'visible':>8}  {'what':<28} {'min':>8} {'p50':>9} {'p95':>9} {'queries':>7}"
+        f"{'user':<14} {'visible':>8}  {'what':<28} {'min':>8} {'p50':>9} {'p95':>9} {'p99':>9}"
+        f" {'queries':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -412,21 +357,15 @@ def main() -> int:
         client = Client()
         client.force_login(user)
         variants: list[tuple[str, Callable[[], Any]]] = [
-            ("search_cases+paginate", list_page(user)),
-            ("  keys first (proposed)", keys_first_page(user)),
-            *([("  grant sort key (prototype)", grant_key_page(user))] if args.prototype else []),
+            ("cases_page (grants)", list_page(user)),
+            ("  search_cases+paginate", semi_join_page(user)),
             ("GET /cases/", http_get(client, "/cases/")),
         ]
         probe = client.get("/api/v1/cases?page=1&size=50")
         if probe.status_code == 200:
             variants.append(("GET /api/v1/cases", http_get(client, "/api/v1/cases?page=1&size=50")))
         visible = list_page(user)()[0]
-        assert keys_first_page(user)() == list_page(user)(), "the proposal changes the page"
-        if args.prototype:
-            total, rows = grant_key_page(user)()
-            expected_total, expected = list_page(user)()
-            assert total == expected_total, "the prototype counts differently"
-            assert [r[1] for r in rows] == [r[1] for r in expected], "the prototype's order"
+        assert semi_join_page(user)() == list_page(user)(), "the two paths disagree"
         for what, fn in variants:
             timings, queries, _ = measure(fn, args.runs)
             p95 = percentile(timings, 95)
@@ -434,7 +373,8 @@ def main() -> int:
                 worst = max(worst, p95)
             print(
                 f"{label:<14} {visible:>8,}  {what:<28} {ms(min(timings)):>8} "
-                f"{ms(percentile(timings, 50)):>9} {ms(p95):>9} {queries:>7}",
+                f"{ms(percentile(timings, 50)):>9} {ms(p95):>9} "
+                f"{ms(percentile(timings, 99)):>9} {queries:>7}",
                 flush=True,
             )
     head = who[0][1]

@@ -721,18 +721,25 @@ def _grant_head_on_open_cases(user: User, by: Any) -> int:
     if user.role != Role.HEAD_OF_UNIT or user.organisation_id is None or not user.is_active:
         return 0
     held = Grant.objects.filter(user=user, role=GrantRole.HEAD, revoked_at__isnull=True)
-    case_ids = list(
+    cases = list(
         Case.objects.filter(organisation_id=user.organisation_id)
         .exclude(stage=Stage.ARCHIVED)
         .exclude(pk__in=held.values("case_id"))
         .order_by("registered_at")
-        .values_list("pk", flat=True)
+        .values_list("pk", "registered_at")
     )
     now = clock.now()
     rows = Grant.objects.bulk_create(
         [
-            Grant(case_id=pk, user=user, role=GrantRole.HEAD, granted_at=now, granted_by=by)
-            for pk in case_ids
+            Grant(
+                case_id=pk,
+                user=user,
+                role=GrantRole.HEAD,
+                granted_at=now,
+                granted_by=by,
+                case_registered_at=registered_at,
+            )
+            for pk, registered_at in cases
         ],
         batch_size=500,
     )

@@ -389,15 +389,22 @@ def register_report(
 @router.get("/cases", response={200: PageOut[CaseItemOut], **ERRORS}, summary="Search cases")
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     """The caller's cases (through their grants), newest first, filtered."""
-    qs = services.search_cases(
+    page = services.cases_page(
         actor(request),
+        filters.page,
+        filters.size,
         q=filters.q,
         stage=filters.stage.value if filters.stage else "",
         article=filters.article,
         date_from=filters.date_from,
         date_to=filters.date_to,
     )
-    return paged(qs.order_by("-registered_at", "-id"), filters, item_out)
+    return {
+        "items": [item_out(case) for case in page.items],
+        "page": page.page,
+        "size": page.size,
+        "total": page.total,
+    }
 
 
 @router.get("/cases/{key}", response={200: CaseCardOut, **ERRORS}, summary="The case card")

@@ -52,7 +52,12 @@ def grant(case: Case, user: Any, role: str, by: Any) -> Grant:
     if existing:
         return existing
     row = Grant.objects.create(
-        case=case, user=user, role=role, granted_at=clock.now(), granted_by=by
+        case=case,
+        user=user,
+        role=role,
+        granted_at=clock.now(),
+        granted_by=by,
+        case_registered_at=case.registered_at,
     )
     record(
         "case.access_granted",

@@ -11,18 +11,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tergeu.accounts.models import INVESTIGATING_ROLES, Role, User
 from tergeu.core import clock
 from tergeu.core.errors import Conflict, NotFound, RuleViolation, ValidationFailed
+from tergeu.core.pagination import MAX_PAGE_SIZE, Page, paginate
 from tergeu.core.validation import Checker
 from tergeu.integrity.journal import deny, record, service
 from tergeu.integrity.models import Event
 from tergeu.qualification.services import resolve
 
-from .access import Perm, get_case, perms_of, require, visible_cases
+from .access import Perm, active_grants, get_case, perms_of, require, visible_cases
 from .models import Case, Form, Grant, GrantRole, Participant, ParticipantStatus, Stage
 from .register import court_for, grant, investigator_for, least_loaded, open_case, register_report
 from .stages import TRANSITIONS, Transition, allowed_from
@@ -32,6 +33,7 @@ __all__ = [
     "assign_investigator",
     "assignable_officers",
     "available_transitions",
+    "cases_page",
     "history",
     "move",
     "register_report",
@@ -405,6 +407,10 @@ def history(user: Any, case_key: uuid.UUID | str) -> list[Event]:
     return list(Event.objects.filter(case_id=case.pk).select_related("actor").order_by("seq"))
 
 
+#: What a list of cases shows besides the case row.
+_LIST_RELATED = ("article", "part", "investigator", "organisation")
+
+
 def search_cases(
     user: Any,
     *,
@@ -415,7 +421,7 @@ def search_cases(
     date_to: dt.date | None = None,
 ) -> QuerySet[Case]:
     """The user's cases filtered by text (ERDR number, article, person, IIN, fabula) and fields."""
-    qs = visible_cases(user).select_related("article", "part", "investigator", "organisation")
+    qs = visible_cases(user).select_related(*_LIST_RELATED)
     q = q.strip()
     if q:
         if q.isdigit() and len(q) == 12:
@@ -439,4 +445,36 @@ def search_cases(
         qs = qs.filter(registered_at__date__gte=date_from)
     if date_to:
         qs = qs.filter(registered_at__date__lte=date_to)
-    return qs.order_by("-registered_at")
+    return qs.order_by("-registered_at", "-id")
+
+
+def cases_page(user: Any, page: int = 1, size: int = 50, **filters: Any) -> Page[Case]:
+    """One page of the user's cases, newest first: the list of "My cases" and of the API.
+
+    With no filter but the user, the page is read from the user's active grants, which
+    carry their case's registration time and are indexed (user, newest first): the count
+    and the page's keys come from that index alone, then the page's 50 cases are fetched
+    by key. Its cost does not grow with the number of cases the user can see
+    (docs/performance.md). A case the user holds several grants on is listed once. With
+    filters the cases' own columns decide, so :func:`search_cases` pages as before.
+    """
+    if any(v.strip() if isinstance(v, str) else v for v in filters.values()):
+        return paginate(search_cases(user, **filters), page, size)
+    if user is None or not user.is_authenticated:
+        return paginate(Case.objects.none(), page, size)
+    size = max(1, min(int(size), MAX_PAGE_SIZE))
+    grants = active_grants(user)
+    total = grants.aggregate(n=Count("case_id", distinct=True))["n"]
+    pages = max(1, -(-total // size))
+    page = max(1, min(int(page), pages))
+    start = (page - 1) * size
+    if not total:
+        return Page(items=[], page=page, size=size, total=0)
+    keys = [
+        case_id
+        for _at, case_id in grants.order_by("-case_registered_at", "-case_id")
+        .values_list("case_registered_at", "case_id")
+        .distinct()[start : start + size]
+    ]
+    rows = Case.objects.select_related(*_LIST_RELATED).in_bulk(keys)
+    return Page(items=[rows[k] for k in keys if k in rows], page=page, size=size, total=total)

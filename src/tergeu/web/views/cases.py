@@ -18,13 +18,12 @@ from tergeu.cases.models import Case, Stage
 from tergeu.cases.services import (
     assignable_officers,
     available_transitions,
+    cases_page,
     history,
     move,
-    search_cases,
 )
 from tergeu.cases.stages import TRANSITIONS
 from tergeu.core.errors import ServiceError
-from tergeu.core.pagination import paginate
 
 from ..forms import (
     AssignForm,
@@ -65,7 +64,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
         filters = {k: v for k, v in form.cleaned_data.items() if v}
-    page = paginate(search_cases(request.user, **filters), page_number(request), PAGE_SIZE)
+    page = cases_page(request.user, page_number(request), PAGE_SIZE, **filters)
     context = {
         "form": form,
         "page": page,
