@@ -20,7 +20,7 @@ from tergeu.integrity.journal import payload_of
 from tergeu.integrity.models import Event
 
 from . import services
-from .access import Perm, get_case
+from .access import Perm, get_case, perms_of
 from .models import Case, Form, Participant, ParticipantStatus, Stage
 
 router = Router(tags=["cases"])
@@ -268,8 +268,8 @@ def transition_out(t: Any) -> dict[str, Any]:
     }
 
 
-def card_out(user: Any, case: Case) -> dict[str, Any]:
-    """The ERDR card of ``case`` as ``user`` sees it."""
+def card_out(user: Any, case: Case, perms: frozenset[Perm] | None = None) -> dict[str, Any]:
+    """The ERDR card of ``case`` as ``user`` sees it (``perms``: the user's, if known)."""
     report = case.report
     part = case.part
     return {
@@ -302,7 +302,7 @@ def card_out(user: Any, case: Case) -> dict[str, Any]:
         "joined_into": case.joined_into.erdr_number if case.joined_into_id else None,  # type: ignore[union-attr]
         "version": case.version,
         "available_transitions": [
-            transition_out(t) for t in services.available_transitions(user, case)
+            transition_out(t) for t in services.available_transitions(user, case, perms)
         ],
     }
 
@@ -366,6 +366,21 @@ def _card(request: HttpRequest, key: uuid.UUID | str) -> dict[str, Any]:
     return card_out(user, get_case(user, str(key), Perm.VIEW))
 
 
+def _card_after(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The card of a case a service has just changed and returned, without reading it again.
+
+    The service's case carries its card's rows (article, part, body, investigator and
+    prosecutor, loaded or set by the service), so only the caller's grants are read: they
+    decide the moves shown, and without a view grant the card is refused, as by
+    :func:`_card` (which journals the refusal).
+    """
+    user = actor(request)
+    perms = perms_of(user, case)
+    if Perm.VIEW not in perms:
+        return _card(request, case.pk)
+    return card_out(user, case, perms)
+
+
 # ---------------------------------------------------------------- registration
 
 
@@ -380,7 +395,7 @@ def register_report(
 ) -> tuple[int, dict[str, Any]]:
     """Register the report in ERDR as a case with a new ERDR number (CPC art. 179-181)."""
     case = services.register_report(actor(request), report_id, **payload.dict())
-    return 201, _card(request, case.pk)
+    return 201, _card_after(request, case)
 
 
 # ---------------------------------------------------------------- cases
@@ -419,7 +434,7 @@ def move(request: HttpRequest, key: str, payload: MoveIn) -> dict[str, Any]:
     data = payload.dict()
     transition = data.pop("transition")
     case = services.move(actor(request), key, transition, **data)
-    return _card(request, case.pk)
+    return _card_after(request, case)
 
 
 @router.post(
@@ -432,7 +447,7 @@ def assign_investigator(request: HttpRequest, key: str, payload: InvestigatorIn)
     case = services.assign_investigator(
         actor(request), key, investigator_id=payload.investigator_id
     )
-    return _card(request, case.pk)
+    return _card_after(request, case)
 
 
 @router.post(
@@ -443,7 +458,7 @@ def assign_investigator(request: HttpRequest, key: str, payload: InvestigatorIn)
 def requalify(request: HttpRequest, key: str, payload: QualificationIn) -> dict[str, Any]:
     """Change the article, part and paragraph of the Criminal Code the case is under."""
     case = services.requalify(actor(request), key, **payload.dict())
-    return _card(request, case.pk)
+    return _card_after(request, case)
 
 
 @router.get(

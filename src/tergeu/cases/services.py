@@ -92,9 +92,12 @@ def assign_investigator(user: Any, case_key: uuid.UUID | str, *, investigator_id
     return case
 
 
-def available_transitions(user: Any, case: Case) -> list[Transition]:
-    """Moves the user may make now from the case's stage."""
-    perms = perms_of(user, case)
+def available_transitions(
+    user: Any, case: Case, perms: frozenset[Perm] | None = None
+) -> list[Transition]:
+    """Moves the user may make now from the case's stage (``perms``: already known ones)."""
+    if perms is None:
+        perms = perms_of(user, case)
     return [t for t in allowed_from(case.stage) if t.perm in perms]
 
 
