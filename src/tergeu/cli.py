@@ -79,8 +79,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Seed the demo data (idempotent), print the URL and the accounts, then serve.
 
-    With ``--no-serve`` it seeds, prints the accounts and exits.
+    With ``--no-serve`` it seeds, prints the accounts and exits. A demo delivers no SMS or
+    e-mail, so the public report form shows its one-time codes (TERGEU_SHOW_OTP).
     """
+    os.environ.setdefault("TERGEU_SHOW_OTP", "1")
     _prepare()
     from django.utils import translation
 

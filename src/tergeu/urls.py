@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tergeu.documents.urls")),
     path("", include("tergeu.evidence.urls")),
     path("pki/", include("tergeu.integrity.pki.urls")),
+    path("report/", include("tergeu.intake.urls")),
     path("", include("tergeu.integrity.urls")),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,7 @@ from tergeu.core.validation import Checker
 from tergeu.integrity.journal import deny, record, service
 
 from .models import Report, ReportStatus, Source
+from .notices import notify_decision
 
 #: CPC art. 181(1): a report is registered in ERDR (or otherwise decided) within 24 hours.
 DECISION_HOURS = 24
@@ -71,6 +72,13 @@ def _place(check: Checker, region_code: str, district_code: str) -> tuple[Any, A
     return region, district
 
 
+def next_kui_number(org: Organisation, received_at: dt.datetime) -> str:
+    """The next KUI number of ``org``: year, body code, gap-free sequence (in the transaction)."""
+    year = clock.local(received_at).year
+    seq = next_value(f"kui:{org.code}:{year}")
+    return f"{year}-{org.code}-{seq:06d}"
+
+
 @service
 def record_report(
     user: Any,
@@ -111,11 +119,9 @@ def record_report(
     region, district = _place(check, region_code, district_code)
     check.done()
 
-    year = clock.local(received_at).year
-    seq = next_value(f"kui:{org.code}:{year}")
     report = Report.objects.create(
         organisation=org,
-        kui_number=f"{year}-{org.code}-{seq:06d}",
+        kui_number=next_kui_number(org, received_at),
         received_at=received_at,
         source=source,
         applicant_name=applicant_name.strip(),
@@ -157,7 +163,7 @@ def take_undecided(user: Any, report_id: uuid.UUID | str) -> Report:
 
 
 def close(user: Any, report: Report, status: str, reason: str, **extra: Any) -> Report:
-    """Write a decision on a locked, undecided report and journal it."""
+    """Write a decision on a locked, undecided report, journal it and tell the applicant."""
     report.status = status
     report.decided_at = clock.now()
     report.decided_by = user
@@ -175,6 +181,7 @@ def close(user: Any, report: Report, status: str, reason: str, **extra: Any) -> 
             **{k: str(v) for k, v in extra.items()},
         },
     )
+    notify_decision(report)
     return report
 
 
