@@ -260,3 +260,21 @@ def test_staff_see_facts_and_download_files_of_their_body_only(unit: f.Unit) -> 
     stranger.force_login(f.Unit(region_code="71").duty)
     assert stranger.get(f"/report/attachment/{attachment.pk}/").status_code == 404
     assert re.search(r"Recorded by</dt><dd>—", page)
+
+
+def test_status_page_shows_the_decision_reasons_appeal_and_notices(unit: f.Unit) -> None:
+    from tergeu.intake.services import move_to_incident
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    confirm(client, language="ru")
+    status_url = client.post("/report/new/", report_data())["Location"]
+    report = Report.objects.get()
+    move_to_incident(unit.duty, report.pk, reason="Гражданско-правовой спор о долге.")
+    page = client.get(status_url).content.decode()
+    assert 'id="decision"' in page
+    assert "moved to the incidents" in page
+    assert "Гражданско-правовой спор о долге." in page
+    assert "investigating judge" in page
+    assert page.count("<li><time") == 2  # acknowledgement and the notice of the decision
+    notice = Message.objects.get(kind="report_incident")
+    assert notice.language == "ru"
