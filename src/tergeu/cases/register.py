@@ -193,12 +193,17 @@ def register_report(
     offence_at: dt.datetime | None = None,
     investigator_id: Any = None,
     form: str = "",
+    allocation_reason: str = "",
 ) -> Case:
     """Register a KUI report in ERDR: a case with a gap-free ERDR number (CPC art. 179-181).
 
     With ``form`` the case is at once accepted for proceedings in that form of
-    investigation; without it the case waits in stage 'registered'.
+    investigation; without it the case waits in stage 'registered'. The officer is
+    proposed by :mod:`tergeu.allocation` (no ``investigator_id``: the proposed one gets
+    the case; another one needs ``allocation_reason``); both are journaled.
     """
+    from tergeu.allocation.services import allocate, journal_allocation  # app above cases
+
     report = take_undecided(user, report_id)
     check = Checker()
     art: Article | None = None
@@ -217,7 +222,18 @@ def register_report(
     offence_at = offence_at or report.offence_at
     if offence_at is not None and offence_at > now:
         check.add("offence_at", _("The offence cannot be later than its registration."))
-    officer = investigator_for(user, check, investigator_id)
+    allocation = allocate(
+        user,
+        check,
+        report.organisation,
+        article=art,
+        part=art_part,
+        form=form if form in Form.values else "",
+        investigator_id=investigator_id,
+        reason=allocation_reason,
+        report=report,
+    )
+    officer = allocation.officer
     check.done()
     case = open_case(
         actor=user,
@@ -236,6 +252,7 @@ def register_report(
         stage=Stage.INVESTIGATION if form else Stage.REGISTERED,
         form=form,
     )
+    journal_allocation(user, case, allocation)
     close(
         user,
         report,
