@@ -140,10 +140,11 @@ def allocate(
     body = None
     if article is not None:
         # The place of the offence, else (not recorded yet) the registering body's territory.
-        place = report if getattr(report, "region_id", None) else org
+        place: Any = report if getattr(report, "region_id", None) else org
+        district = place.district
         body = propose_body(
             region_code=place.region_id,
-            district_code=place.district.code if place.district_id else "",
+            district_code=district.code if district is not None else "",
             article=article.number,
             part=part.number if part else None,
         )

@@ -162,12 +162,18 @@ class RegisterIn(Schema):
         None, description="When the offence happened (default: from the report)."
     )
     investigator_id: int | None = Field(
-        None, description="Investigator of the body (default: the caller, if an investigator)."
+        None,
+        description="Investigator of the body (default: the officer proposed by allocation).",
     )
     form: str = Field(
         "",
         description="inquiry, preliminary or accelerated: accept for proceedings at once; "
         "empty: the case waits in stage 'registered'.",
+    )
+    allocation_reason: str = Field(
+        "",
+        max_length=2000,
+        description="Why another officer than the proposed one gets the case (required then).",
     )
 
 
