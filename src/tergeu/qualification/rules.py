@@ -144,7 +144,7 @@ RULES: tuple[Rule, ...] = (
             "violence": 1.0,
             "taking_open": 1.0,
             "extortion": 0.8,
-            "computer": 0.3,
+            "computer": 0.8,
             "forgery": 0.5,
             "bribe": 1.0,
         },
@@ -160,7 +160,7 @@ RULES: tuple[Rule, ...] = (
             (c.has("group"), "2", "3"),
         ),
         support={"violence": 0.3, "taking_secret": 0.2},
-        against={"weapon": 1.2, "injury_grave": 1.0, "vehicle_taking": 0.8},
+        against={"weapon": 1.2, "injury_grave": 1.0, "vehicle_taking": 0.8, "trust": 1.5},
     ),
     Rule(
         "192",
