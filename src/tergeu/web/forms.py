@@ -218,13 +218,23 @@ class RegisterForm(forms.Form):
         required=False,
         choices=[("", _("Decide later (the case stays registered)")), *Form.choices],
     )
+    allocation_reason = forms.CharField(
+        label=_("Reason for choosing another officer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Without a choice the officer proposed by territory, jurisdiction, specialisation "
+            "and load gets the case; another choice needs a reason (journaled)."
+        ),
+    )
 
     field_map = {"investigator_id": "investigator"}
 
     def __init__(self, *args: Any, officers: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["investigator"].choices = [  # type: ignore[attr-defined]
-            ("", _("Myself")),
+            ("", _("The proposed officer")),
             *((str(u.pk), f"{u} ({u.get_role_display()})") for u in officers),
         ]
 

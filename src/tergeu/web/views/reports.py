@@ -204,6 +204,7 @@ def report_decide(request: HttpRequest, pk: Any, decision: str) -> HttpResponse:
                     offence_at=data["offence_at"],
                     investigator_id=data["investigator"] or None,
                     form=data["form"],
+                    allocation_reason=data["allocation_reason"],
                 )
                 messages.success(
                     request,
