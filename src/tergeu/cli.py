@@ -162,6 +162,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return check_archive(args.archive, root=args.root, log_key=args.log_key)
 
 
+def cmd_qualification(args: argparse.Namespace) -> int:
+    """``qualification evaluate FILE``: accuracy of the triage and qualification assistant."""
+    _setup()
+    from tergeu.qualification.evaluate import command
+
+    return command(args.file, as_json=args.json, on=args.on)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tergeu`` command."""
     parser = argparse.ArgumentParser(
@@ -206,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-key", metavar="FILE_OR_VKEY", help="the journal's verifier key")
     p.add_argument("--database", action="store_true", help="re-derive and check the database")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("qualification", help="the triage and qualification assistant")
+    qsub = p.add_subparsers(dest="action", required=True)
+    q = qsub.add_parser("evaluate", help="accuracy on a labelled JSON Lines file")
+    q.add_argument("file", metavar="FILE.jsonl")
+    q.add_argument("--json", action="store_true", help="print the figures as JSON")
+    q.add_argument("--on", metavar="YYYY-MM-DD", help="date of the offences (MCI year)")
+    q.set_defaults(func=cmd_qualification)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
