@@ -246,3 +246,12 @@ def test_rate_limits(unit: f.Unit, settings: Any) -> None:
         file(challenge)
     assert exc.value.status == 429
     assert Report.objects.count() == 2
+
+
+def test_the_api_shows_an_online_report_without_an_officer(unit: f.Unit) -> None:
+    from tergeu.intake.api import report_out
+
+    data = report_out(file(confirmed()).report)
+    assert data["recorded_by"] is None
+    assert data["submitted_online"] is True
+    assert data["source"] == "electronic"
