@@ -278,3 +278,16 @@ def test_status_page_shows_the_decision_reasons_appeal_and_notices(unit: f.Unit)
     assert page.count("<li><time") == 2  # acknowledgement and the notice of the decision
     notice = Message.objects.get(kind="report_incident")
     assert notice.language == "ru"
+
+
+def test_flood_of_code_tries_and_look_ups_gets_429(settings: Any) -> None:
+    settings.TERGEU_PUBLIC_RATE_LIMITS = {"code_ip": (2, 3600), "lookup_ip": (1, 3600)}
+    client = Client()
+    client.post("/report/", identity())
+    for _ in range(2):
+        assert client.post("/report/code/", {"code": "999999x"}).status_code == 200
+    assert client.post("/report/code/", {"code": last_code("+77012345678")}).status_code == 429
+    assert not OneTimeCode.objects.filter(verified_at__isnull=False).exists()
+    look = {"tracking_number": "ABCD-EFGH", "iin": IIN}
+    assert client.post("/report/status/", look).status_code == 200
+    assert client.post("/report/status/", look).status_code == 429
