@@ -121,8 +121,9 @@ class Runner:
             article=s.article,
             part=s.part,
             paragraph=s.paragraph,
-            investigator_id=officer.pk if officer != registrar else None,
+            investigator_id=officer.pk,
             form=step.args["form"],
+            allocation_reason="" if officer == registrar else "Demo plan: the unit's roster.",
         )
 
     def _accept(self, plan: Plan, step: Step) -> None:
