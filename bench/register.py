@@ -143,7 +143,6 @@ def wait_ready(port: int, token: str, server: subprocess.Popen[str], timeout: fl
 def client(
     port: int,
     token: str,
-    investigator_id: int,
     measure_from: float,
     stop_at: float,
     samples: Samples,
@@ -163,7 +162,8 @@ def client(
         "part": "2",
         "paragraph": "1",
         "form": "preliminary",
-        "investigator_id": investigator_id,
+        # No investigator_id: the officer the allocation proposes gets the case, as the
+        # register form does by default (choosing another one needs a reason).
     }
     try:
         while (t0 := time.perf_counter()) < stop_at:
@@ -276,12 +276,11 @@ def main() -> int:
     from tergeu.accounts.tokens import issue_token
 
     ref = reference_data(args.bodies)
-    clients: list[tuple[str, int]] = []
+    clients: list[tuple[str]] = []
     for body in ref["bodies"]:
         duty = ref["users"][(body.code, Role.DUTY_OFFICER)][0]
-        investigators = ref["users"][(body.code, Role.INVESTIGATOR)]
         _, token = issue_token(duty, name="bench")
-        clients.append((token, investigators[0].pk))
+        clients.append((token,))
 
     port = free_port()
     server = start_server(args.server, port, args.threads or args.clients, args.workers, env)

@@ -65,15 +65,13 @@ def main() -> int:
     ref = reference_data(1, 4)
     body = ref["bodies"][0]
     duty = ref["users"][(body.code, Role.DUTY_OFFICER)][0]
-    investigator = ref["users"][(body.code, Role.INVESTIGATOR)][0]
     _row, token = issue_token(duty, name="profile")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="ru")
     registration = {
         "article": "188",
         "part": "2",
         "paragraph": "1",
-        "form": "preliminary",
-        "investigator_id": investigator.pk,
+        "form": "preliminary",  # the officer the allocation proposes gets the case
     }
 
     def one() -> tuple[list[Any], list[Any], float, float]:
