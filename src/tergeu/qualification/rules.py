@@ -108,6 +108,9 @@ RULES: tuple[Rule, ...] = (
             "livestock": 0.8,
             "vehicle_taking": 0.6,
             "civil": 0.5,
+            "weapon": 1.0,
+            "threat_kill": 0.8,
+            "kidnapping": 2.0,
         },
     ),
     Rule(
@@ -164,7 +167,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "192",
-        {"taking_open": 1.5, "taking_secret": 0.8},
+        {"taking_open": 1.5, "taking_secret": 1.2},
         ("violence", "weapon", "taking_open"),
         lambda c: _first(
             (c.has("death"), "3", "1"),
@@ -219,6 +222,8 @@ RULES: tuple[Rule, ...] = (
             "taking_secret": 0.8,
             "hooliganism": 0.3,
             "taking_open": 0.8,
+            "public_place": 0.5,
+            "violence": 0.8,
         },
     ),
     Rule(
@@ -361,7 +366,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "293",
-        {"hooliganism": 1.4},
+        {"hooliganism": 1.4, "public_place": 0.9},
         ("public_order", "violence"),
         lambda c: _first(
             (c.has("weapon"), "3", ""),
@@ -370,7 +375,7 @@ RULES: tuple[Rule, ...] = (
         ),
         support={"violence": 0.8, "damage": 0.4, "weapon": 0.4},
         against={"domestic": 1.0, "taking_open": 0.8, "administrative": 0.6, "taking_secret": 0.8},
-        requires=(),
+        requires_any=("violence", "damage", "weapon", "hooliganism"),
     ),
     Rule(
         "294",
@@ -442,6 +447,7 @@ RULES: tuple[Rule, ...] = (
         ("official", "bribe"),
         lambda c: _first((c.has("extortion"), "3", "1"), (c.has("group"), "3", "2")),
         support={"official": 0.5, "extortion": 0.3},
+        against={"deception": 1.5},
     ),
     Rule(
         "367",

@@ -103,6 +103,13 @@ STRONG_CRIME = frozenset(
         "firearm_possession",
         "arson",
         "vandalism",
+        "insult",
+        "stalking",
+        "cultivation",
+        "drugs_sale",
+        "fled_scene",
+        "drunk_driving",
+        "firearm",
     }
 )
 #: concepts that tell an event happened (a question that names one is a report, not a query)
@@ -136,7 +143,7 @@ def classify(
     elements, which the assistant adds)."""
     strong = concepts & STRONG_CRIME
     prop = concepts & PROPERTY_CRIME
-    crime_signal = bool(strong) or bool(prop)
+    crime_signal = bool(strong) or bool(prop) or {"online", "amount"} <= concepts
 
     if (
         "complaint" in concepts
@@ -161,6 +168,7 @@ def classify(
         "road_accident" in concepts
         and not concepts & {"injury_moderate", "injury_grave", "death", "fled_scene"}
         and not (strong - {"injury_light", "vehicle_taking"})
+        and not concepts & {"deception", "taking_secret", "trust", "computer"}
     ):
         return Triage(Kind.ADMINISTRATIVE, 0.6, [("road_no_harm", {})])
     if (
@@ -176,7 +184,7 @@ def classify(
         "hooliganism" in concepts and not strong and "damage" not in concepts
     ):
         return Triage(Kind.ADMINISTRATIVE, 0.65, [("administrative", {})])
-    if best_score >= 1.0:
+    if best_score >= 1.0 and crime_signal:
         return Triage(Kind.CRIME, 0.5, [("few_details", {})])
     if "info_request" in concepts:
         return Triage(Kind.INFORMATION_REQUEST, 0.55, [("information", {})])
