@@ -132,8 +132,11 @@ def test_a_report_is_filed_in_the_police_body_of_the_place(unit: f.Unit) -> None
     assert report.facts["amount"] == "450000.00"
     assert report.facts["dwelling"] is True
     assert report.facts["offence_date"]
-    assert report.assessment is None
-    assert report.allocation_proposal is None
+    # The proposals are made at once: a theft from a dwelling (CC art. 188(2)).
+    assert report.assessment["kind"] == "crime"
+    assert report.assessment["candidates"][0]["article"] == "188"
+    assert report.allocation_proposal["own_body"] is True
+    assert report.assessed_at is not None
     assert public.report_by_token(done.token) == report
     assert done.token not in report.status_token_sha256
     files = list(ReportAttachment.objects.filter(report=report).order_by("filename"))

@@ -41,6 +41,7 @@ from . import config, facts
 from .models import OneTimeCode, Report, ReportAttachment, Source
 from .notices import notify_applicant
 from .ratelimit import consume, hit
+from .review import assess_report
 from .services import next_kui_number
 
 CODE_MINUTES = 10
@@ -382,6 +383,7 @@ def submit_report(
             ],
         },
     )
+    assess_report(report)
     status_url = site_url.rstrip("/") + reverse("intake:status", args=[token])
     notify_applicant(
         report,

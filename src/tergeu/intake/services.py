@@ -22,6 +22,7 @@ from tergeu.integrity.journal import deny, record, service
 
 from .models import Report, ReportStatus, Source
 from .notices import notify_decision
+from .review import assess_report, note_decision
 
 #: CPC art. 181(1): a report is registered in ERDR (or otherwise decided) within 24 hours.
 DECISION_HOURS = 24
@@ -142,7 +143,7 @@ def record_report(
         obj=report,
         data={"kui_number": report.kui_number, "source": source, "received_at": received_at},
     )
-    return report
+    return assess_report(report, actor=user)
 
 
 def decision_deadline(report: Report) -> dt.datetime:
@@ -181,6 +182,7 @@ def close(user: Any, report: Report, status: str, reason: str, **extra: Any) -> 
             **{k: str(v) for k, v in extra.items()},
         },
     )
+    note_decision(user, report)
     notify_decision(report)
     return report
 
