@@ -174,3 +174,24 @@ def test_deterministic() -> None:
     first = assess(text, on=ON).as_json()
     for _ in range(3):
         assert assess(text, on=ON).as_json() == first
+
+
+def test_classifier_is_a_second_opinion_where_the_lexicon_is_silent() -> None:
+    # "скрали" (a misspelt "украли") is in no lexicon; the character n-grams carry it
+    result = assess("вчера у меня скрали сумку на вокзале", "ru", on=ON)
+    assert result.kind == Kind.CRIME
+    assert result.reason_codes[0]["code"] == "classifier"
+    assert result.candidates[0].article == "188"
+    assert result.candidates[0].source == "classifier"
+    assert result.candidates[0].found == []
+    nothing = assess("Спасибо за помощь", "ru", on=ON)
+    assert nothing.kind == Kind.OTHER
+
+
+def test_the_last_held_out_set_is_not_trained_on() -> None:
+    from tergeu.qualification.classifier import TRAIN_SETS, read_labelled
+
+    assert "heldout3_set.jsonl" not in TRAIN_SETS
+    texts = {text for text, _label in read_labelled()}
+    assert "Моего сына похитили, требуют выкуп" not in texts
+    assert len(texts) > 450

@@ -18,9 +18,11 @@ from typing import Any
 
 from django.utils import translation
 
+from . import classifier
 from . import code_text as code
+from .classifier import NOT_CRIME
 from .concepts import detect_language, extract, normalise
-from .rules import ELEMENTS, RULES, Context, Rule
+from .rules import ELEMENTS, RULES, RULES_BY_ARTICLE, Context, Rule
 from .thresholds import AmountDecision, UnknownMCIYear, decide
 from .triage import REASONS, Kind, classify
 
@@ -210,7 +212,8 @@ def assess(
     language = lang if lang in LANGUAGES else detect_language(text)
     extracted = extract(normalise(text or ""))
     text_concepts = set(extracted.found)
-    concepts = text_concepts | _fact_concepts(facts)
+    fact_concepts = _fact_concepts(facts)
+    concepts = text_concepts | fact_concepts
     amount = _amount_from(facts)
     if amount is None and extracted.amount is not None:
         amount = Decimal(extracted.amount)
@@ -251,7 +254,14 @@ def assess(
         amount_outcome = None  # an aggravated theft is not petty (see docs/qualification.md)
     question = "?" in text
     triage = classify(frozen, scored[0][1] if scored else 0.0, amount_outcome, question)
+    predictions = classifier.model().predict(text or "")
+    best_label, best_p = predictions[0]
+    if triage.reasons == [("nothing", {})] and best_label != NOT_CRIME and best_p >= 0.5:
+        # The lexicon recognised nothing; the wording is close to reports of an offence.
+        triage.kind, triage.confidence = Kind.CRIME, round(0.8 * best_p, 2)
+        triage.reasons = [("classifier", {"article": best_label})]
     kind = str(triage.kind)
+    rule_articles = {rule.article for rule, _s in scored}
 
     threshold: dict[str, Any] | None = None
     if mci_error is not None:
@@ -267,26 +277,29 @@ def assess(
     candidates: list[Candidate] = []
     with translation.override(language):
         if kind == Kind.CRIME:
-            total = sum(s for _r, s in scored[:MAX_CANDIDATES]) + 0.5
-            for rule, score in scored[:MAX_CANDIDATES]:
-                part, paragraph = rule.part(ctx)
-                part, title, quote = _quote(rule.article, part)
+            weight_ = CLASSIFIER_WEIGHT_WITH_FACTS if fact_concepts else CLASSIFIER_WEIGHT
+            for article, weight in _combined(scored, predictions, weight_):
+                article_rule = RULES_BY_ARTICLE.get(article)
+                chosen = article_rule.part(ctx) if article_rule else ("1", "")
+                part, title, quote = _quote(article, chosen[0])
+                paragraph = chosen[1]
                 if (
                     paragraph
-                    and paragraph not in code.code_text().parts[(rule.article, part)].paragraphs
+                    and paragraph not in code.code_text().parts[(article, part)].paragraphs
                 ):
                     paragraph = ""
-                found, missing = _elements(rule, frozen)
+                found, missing = _elements(article_rule, frozen) if article_rule else ([], [])
                 candidates.append(
                     Candidate(
-                        rule.article,
+                        article,
                         part,
                         paragraph,
                         title,
-                        round(score / total, 3),
+                        weight,
                         quote,
                         found,
                         missing,
+                        source="rule" if article in rule_articles else "classifier",
                     )
                 )
             if len(candidates) < MAX_CANDIDATES:
@@ -348,6 +361,33 @@ def assess(
         reason_codes=[{"code": c, "params": dict(p)} for c, p in all_reasons],
         concepts=sorted(frozen),
     )
+
+
+#: weight of the classifier (against the rules') in the order of the candidates; it reads
+#: only the text, so it weighs less when the form's answers added facts
+CLASSIFIER_WEIGHT, CLASSIFIER_WEIGHT_WITH_FACTS = 0.4, 0.15
+
+
+def _combined(
+    scored: list[tuple[Rule, float]],
+    predictions: list[tuple[str, float]],
+    classifier_weight: float = CLASSIFIER_WEIGHT,
+) -> list[tuple[str, float]]:
+    """Articles ordered by the rules' share of score blended with the classifier's."""
+    top = scored[: MAX_CANDIDATES + 3]
+    total = sum(s for _r, s in top) + 0.5
+    rule_share = {rule.article: s / total for rule, s in top}
+    offences = code.code_text().offences
+    articles = {a: p for a, p in predictions if a != NOT_CRIME and a in offences}
+    mass = sum(articles.values()) or 1.0
+    blended: dict[str, float] = {}
+    for article in set(rule_share) | set(articles):
+        blended[article] = (1 - classifier_weight) * rule_share.get(
+            article, 0.0
+        ) + classifier_weight * (articles.get(article, 0.0) / mass)
+    order = {rule.article: i for i, (rule, _s) in enumerate(top)}
+    ranked = sorted(blended.items(), key=lambda x: (-x[1], order.get(x[0], 99), x[0]))
+    return [(a, round(w, 3)) for a, w in ranked if w >= 0.02][:MAX_CANDIDATES]
 
 
 def _amount_params(decision: AmountDecision) -> dict[str, object]:

@@ -71,6 +71,10 @@ REASONS: dict[str, Promise] = {
         "was given more weight."
     ),
     "few_details": _("Few details: the suggestion is uncertain."),
+    "classifier": _(
+        "No element of an offence was recognised, but the wording is close to reports of "
+        "offences under article %(article)s (a statistical model): check it."
+    ),
 }
 
 
