@@ -86,13 +86,23 @@ def main() -> int:
     from tergeu.qualification.concepts import extract, normalise
 
     imported = time.perf_counter() - start
+    from tergeu.qualification import classifier, code_text
+
+    steps = []
+    for name, step in (
+        ("Code", code_text.code_text),
+        ("retrieval index", code_text.index),
+        ("classifier training", classifier.model),
+    ):
+        start = time.perf_counter()
+        step()
+        steps.append(f"{name} {(time.perf_counter() - start) * 1000:.0f} ms")
     start = time.perf_counter()
     assess("Украли телефон в автобусе", "ru", on=ON)
     first = time.perf_counter() - start
     print(f"django.setup {setup * 1000:.0f} ms (not the assistant's)")
-    print(
-        f"load: import {imported * 1000:.0f} ms, first assess (Code + index) {first * 1000:.0f} ms"
-    )
+    print(f"load: import {imported * 1000:.0f} ms, " + ", ".join(steps))
+    print(f"first assess after the load {first * 1000:.1f} ms")
 
     texts = _texts()
     long_text = " ".join(texts)[:20_000]
