@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
+
 from tergeu.core import clock
 from tergeu.core.errors import ServiceError
 from tergeu.integrity.journal import record
@@ -25,6 +27,8 @@ from .models import Report, ReportStatus
 
 #: Proposed triage kinds whose report, if the official agrees, is registered in ERDR.
 CRIME = "crime"
+#: The languages the proposals' reasons are written in.
+LANGUAGES = ("kk", "ru", "en")
 #: How many candidates count for "the chosen article was among the proposals".
 TOP = 3
 
@@ -39,6 +43,26 @@ def _place(report: Report) -> tuple[str, str]:
 
 
 def _allocation(report: Report, candidates: list[dict[str, Any]]) -> dict[str, Any]:
+    """The allocation proposal, with its reasons written in each of the three languages.
+
+    The officials who read it may each use another language; the proposal itself (body,
+    form, officer, ranking) is the same in all three.
+    """
+    proposal: dict[str, Any] = {}
+    reasons: dict[str, Any] = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            proposal = _propose(report, candidates)
+        reasons[language] = {
+            "body": (proposal["body"] or {}).get("reasons", []),
+            "officer": (proposal["officer"] or {}).get("reasons", []),
+            "error": proposal.get("error", ""),
+        }
+    proposal["reasons"] = reasons
+    return proposal
+
+
+def _propose(report: Report, candidates: list[dict[str, Any]]) -> dict[str, Any]:
     """The body, form and officer the allocation rules propose for the top candidate."""
     from tergeu.allocation.proposals import propose_body, propose_officer  # app above intake
 

@@ -33,6 +33,7 @@ from tergeu.integrity.journal import service
 from tergeu.qualification.services import search_articles
 
 from ..forms import ReasonForm, ReferForm, RegisterForm, ReportForm, apply_error
+from ..proposals import ProposalView, present, register_initial
 from .common import PAGE_SIZE, http_errors, page_number, query_without_page
 
 #: Under this many hours left the time is shown as running out.
@@ -43,11 +44,12 @@ DECISIONS = ("register", "incident", "refer", "administrative")
 
 @dataclass
 class Row:
-    """A report with the time left of the 24 hours for deciding on it."""
+    """A report with the time left of the 24 hours for deciding on it, and the proposals."""
 
     report: Report
     deadline: dt.datetime
     left: dt.timedelta | None
+    proposal: ProposalView | None = None
 
     @property
     def overdue(self) -> bool:
@@ -81,17 +83,22 @@ class Row:
 def _row(report: Report, now: dt.datetime) -> Row:
     deadline = decision_deadline(report)
     left = deadline - now if report.status == ReportStatus.NEW else None
-    return Row(report=report, deadline=deadline, left=left)
+    return Row(report=report, deadline=deadline, left=left, proposal=present(report))
 
 
 @login_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    """Reports of the user's body, newest first, with the time left to decide."""
+    """Reports of the user's body, newest first, with the time left to decide.
+
+    The reports awaiting a decision are the review queue: least time left first.
+    """
     status = request.GET.get("status", "")
     qs = reports_for(request.user)
     if status in ReportStatus.values:
         qs = qs.filter(status=status)
+    if status == ReportStatus.NEW:
+        qs = qs.order_by("received_at", "id")
     page = paginate(qs, page_number(request), PAGE_SIZE)
     now = clock.now()
     context = {
@@ -131,35 +138,66 @@ def _report_for_view(user: Any, pk: Any) -> Report:
     return get_report(user, pk)
 
 
-def _decision_forms(request: HttpRequest, report: Report) -> dict[str, Any]:
-    """Blank decision forms for a report awaiting a decision."""
+def _decision_forms(
+    request: HttpRequest, report: Report, proposal: ProposalView | None, use: int | None
+) -> dict[str, Any]:
+    """Decision forms for a report awaiting a decision, filled in with the proposals."""
     officers = list(assignable_officers(request.user))
+    body = (proposal.body or {}).get("organisation") if proposal else None
+    refer_to = body["code"] if body and proposal and not proposal.own_body else ""
     return {
         "register": RegisterForm(
             prefix="register",
             officers=officers,
-            initial={"fabula": report.description, "offence_at": report.offence_at},
+            initial={
+                "fabula": report.description,
+                "offence_at": report.offence_at,
+                **register_initial(proposal, use),
+            },
         ),
         "incident": ReasonForm(prefix="incident"),
-        "refer": ReferForm(prefix="refer", exclude_org=report.organisation_id),
+        "refer": ReferForm(
+            prefix="refer",
+            exclude_org=report.organisation_id,
+            initial={"to_organisation": refer_to},
+        ),
         "administrative": ReasonForm(prefix="administrative"),
     }
+
+
+def _use(request: HttpRequest) -> int | None:
+    """The candidate the officer chose to fill the register form with (``?use=N``)."""
+    try:
+        return int(request.GET.get("use", ""))
+    except ValueError:
+        return None
+
+
+def _proposed_decision(proposal: ProposalView | None) -> str:
+    """The decision form opened first: register a crime of this body, refer one of another."""
+    if proposal is None or not proposal.is_crime:
+        return ""
+    return "register" if proposal.own_body else "refer"
 
 
 def _render_report(
     request: HttpRequest, report: Report, bound: tuple[str, Any] | None = None
 ) -> HttpResponse:
     forms: dict[str, Any] = {}
+    row = _row(report, clock.now())
+    use = _use(request)
     if report.status == ReportStatus.NEW:
-        forms = _decision_forms(request, report)
+        forms = _decision_forms(request, report, row.proposal, use)
         if bound is not None:
             forms[bound[0]] = bound[1]
     context = {
         "report": report,
-        "row": _row(report, clock.now()),
+        "row": row,
+        "proposal": row.proposal,
+        "use": use if use is not None else 0,
         "case": getattr(report, "case", None) if report.status == ReportStatus.REGISTERED else None,
         "forms": forms,
-        "open_decision": bound[0] if bound else "",
+        "open_decision": bound[0] if bound else _proposed_decision(row.proposal),
         "nav_section": "reports",
     }
     return render(request, "web/reports/detail.html", context)
