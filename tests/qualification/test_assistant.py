@@ -195,3 +195,14 @@ def test_the_last_held_out_set_is_not_trained_on() -> None:
     texts = {text for text, _label in read_labelled()}
     assert "Моего сына похитили, требуют выкуп" not in texts
     assert len(texts) > 450
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Потерял кошелек где-то в центре", "Әмиянымды жоғалтып алдым", "I lost my phone in a taxi"],
+)
+def test_lost_property_is_not_an_offence(text: str) -> None:
+    result = assess(text, on=ON)
+    assert result.kind == Kind.OTHER
+    assert result.reason_codes[0]["code"] == "lost"
+    assert result.candidates == []

@@ -71,6 +71,10 @@ REASONS: dict[str, Promise] = {
         "was given more weight."
     ),
     "few_details": _("Few details: the suggestion is uncertain."),
+    "lost": _(
+        "Property was lost, not taken: no offence unless facts show that someone took it; "
+        "the report is recorded as a loss."
+    ),
     "classifier": _(
         "No element of an offence was recognised, but the wording is close to reports of "
         "offences under article %(article)s (a statistical model): check it."
@@ -161,6 +165,8 @@ def classify(
     if "info_request" in concepts and (question or not crime_signal) and not (strong & EVENTS):
         confidence = 0.85 if not crime_signal else 0.65
         return Triage(Kind.INFORMATION_REQUEST, confidence, [("information", {})])
+    if "lost_property" in concepts and not crime_signal:
+        return Triage(Kind.OTHER, 0.6, [("lost", {})])
     if "missing" in concepts and not concepts & (STRONG_CRIME | PROPERTY_CRIME):
         return Triage(Kind.OTHER, 0.6, [("missing_person", {})])
     if amount_outcome in ("petty", "none") and not (
