@@ -99,6 +99,22 @@ class ReportOut(Schema):
     referred_to: OrganisationRef | None = Field(None, description="Body it was referred to.")
     referred_to_text: str
     case: CaseRef | None = Field(None, description="The case, once registered in ERDR.")
+    assessment: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "The software's proposal, made when the report was recorded: triage kind, "
+            "candidate articles with part, confidence, elements found and missing, quoted text "
+            "(docs/qualification.md). A proposal only: the official decides."
+        ),
+    )
+    allocation_proposal: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "The body, form of investigation and officer proposed by territory, jurisdiction "
+            "(CPC art. 187, 191), specialisation and load, with reasons in kk, ru and en "
+            "(docs/allocation.md)."
+        ),
+    )
 
 
 class ReportFilters(PageParams):
@@ -155,6 +171,8 @@ def report_out(report: Report) -> dict[str, Any]:
         "referred_to": _org(report.referred_to),
         "referred_to_text": report.referred_to_text,
         "case": {"id": case.pk, "erdr_number": case.erdr_number} if case is not None else None,
+        "assessment": report.assessment,
+        "allocation_proposal": report.allocation_proposal,
     }
 
 
@@ -165,11 +183,15 @@ def _reload(request: HttpRequest, report: Report) -> dict[str, Any]:
 
 @router.get("/reports", response={200: PageOut[ReportOut], **ERRORS}, summary="List reports")
 def list_reports(request: HttpRequest, filters: Query[ReportFilters]) -> dict[str, Any]:
-    """Reports in the KUI of the caller's body, newest first."""
+    """Reports in the KUI of the caller's body, newest first; with ``status=new``, the review
+    queue: least time left of the 24 hours first."""
     qs = services.reports_for(actor(request)).select_related(*_EXTRA)
+    order: tuple[str, ...] = ("-received_at", "-id")
     if filters.status:
         qs = qs.filter(status=filters.status)
-    return paged(qs.order_by("-received_at", "-id"), filters, report_out)
+        if filters.status == ReportStatus.NEW:
+            order = ("received_at", "id")
+    return paged(qs.order_by(*order), filters, report_out)
 
 
 @router.post("/reports", response={201: ReportOut, **ERRORS}, summary="Record a report")
