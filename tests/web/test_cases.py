@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from tergeu.accounts.models import Role
 from tergeu.cases.models import Case, Stage
-from tergeu.cases.services import add_participant
+from tergeu.cases.services import add_participant, register_report
 from tergeu.core import clock
 from tergeu.integrity.models import Event
 from tergeu.web import history
@@ -332,3 +333,27 @@ def test_requalification_in_the_history_is_in_the_active_language(
 ) -> None:
     with translation.override(language):
         assert history._stored_qualification(stored) == shown
+
+
+def test_history_shows_the_allocation_accepted_or_overridden(unit: f.Unit, signed_in: Any) -> None:
+    accepted = unit.case()
+    html = signed_in(unit.investigator).get(f"/cases/{accepted.pk}/?tab=history").content
+    assert "Officer proposed" in html.decode()
+    assert "Proposed officer accepted" in html.decode()
+    second = f.user(Role.INVESTIGATOR, unit.police)
+    report = unit.report()
+    proposed = report.allocation_proposal["officer"]["user"]
+    chosen = second if proposed != second.pk else unit.investigator
+    other = unit.investigator if chosen == second else second
+    case = register_report(
+        unit.duty,
+        report.pk,
+        article="188",
+        part="1",
+        form="preliminary",
+        investigator_id=chosen.pk,
+        allocation_reason="Знает потерпевшего по прошлому делу.",
+    )
+    html = signed_in(unit.head).get(f"/cases/{case.pk}/?tab=history").content.decode()
+    assert "Another officer chosen" in html
+    assert f"{chosen} instead of {other}: Знает потерпевшего по прошлому делу." in html

@@ -115,6 +115,20 @@ def _describe(event: Event, data: dict[str, Any], users: dict[str, str]) -> tupl
         return _("Participant added"), f"{name} ({status})"
     if action == "participant.removed":
         return _("Participant removed"), str(data.get("reason") or "")
+    if action == "allocation.proposed":
+        officer = data.get("officer") or {}
+        top = (officer.get("ranking") or [{}])[0]
+        return _("Officer proposed"), str(top.get("name") or officer.get("username") or "—")
+    if action == "allocation.accepted":
+        return _("Proposed officer accepted"), users.get(str(data.get("chosen")), "")
+    if action == "allocation.overridden":
+        if data.get("self_assigned"):
+            return _("Officer took the case himself"), users.get(str(data.get("chosen")), "")
+        return _("Another officer chosen"), _("%(chosen)s instead of %(proposed)s: %(reason)s") % {
+            "chosen": users.get(str(data.get("chosen")), "?"),
+            "proposed": users.get(str(data.get("proposed")), "?"),
+            "reason": data.get("reason", ""),
+        }
     if action == "access.denied":
         return _("Access refused"), str(data.get("attempted") or "")
     if action.startswith("evidence.") and action not in PLAIN:
@@ -147,6 +161,8 @@ def describe_events(events: list[Event]) -> list[Line]:
             value = data.get(key) if event.action.startswith("case.") else None
             if isinstance(value, str) and value.isdigit():
                 ids.add(value)
+        if event.action in ("allocation.accepted", "allocation.overridden"):
+            ids.update(str(data.get(k)) for k in ("proposed", "chosen") if data.get(k))
     users = {str(u.pk): str(u) for u in User.objects.filter(pk__in=ids)} if ids else {}
     lines = []
     for event, data in zip(events, payloads, strict=True):
