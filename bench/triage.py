@@ -37,7 +37,7 @@ ON = datetime.date(2025, 6, 1)
 
 def _texts() -> list[str]:
     texts = []
-    for name in ("dev_set.jsonl", "heldout_set.jsonl", "heldout2_set.jsonl", "heldout3_set.jsonl"):
+    for name in sorted(p.name for p in DATA.glob("*_set.jsonl")):
         path = DATA / name
         if path.exists():
             texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line]

@@ -188,12 +188,14 @@ def test_classifier_is_a_second_opinion_where_the_lexicon_is_silent() -> None:
     assert nothing.kind == Kind.OTHER
 
 
-def test_the_last_held_out_set_is_not_trained_on() -> None:
+def test_the_last_held_out_sets_are_not_trained_on() -> None:
     from tergeu.qualification.classifier import TRAIN_SETS, read_labelled
 
     assert "heldout3_set.jsonl" not in TRAIN_SETS
+    assert "heldout4_set.jsonl" not in TRAIN_SETS
     texts = {text for text, _label in read_labelled()}
     assert "Моего сына похитили, требуют выкуп" not in texts
+    assert "Всем хорошего дня!" not in texts
     assert len(texts) > 450
 
 
