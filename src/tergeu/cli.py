@@ -163,8 +163,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_qualification(args: argparse.Namespace) -> int:
-    """``qualification evaluate FILE``: accuracy of the triage and qualification assistant."""
+    """``qualification evaluate FILE``: accuracy of the triage and qualification assistant;
+    ``qualification agreement``: how often officials agreed with its proposals."""
     _setup()
+    if args.action == "agreement":
+        from tergeu.intake.review import agreement_command
+
+        return agreement_command(days=args.days, body=args.body, as_json=args.json)
     from tergeu.qualification.evaluate import command
 
     return command(args.file, as_json=args.json, on=args.on)
@@ -221,6 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", metavar="FILE.jsonl")
     q.add_argument("--json", action="store_true", help="print the figures as JSON")
     q.add_argument("--on", metavar="YYYY-MM-DD", help="date of the offences (MCI year)")
+    q.set_defaults(func=cmd_qualification)
+    q = qsub.add_parser("agreement", help="how often officials agreed with the proposals")
+    q.add_argument("--days", type=int, default=30, help="decisions of the last N days (0: all)")
+    q.add_argument("--body", default="", metavar="CODE", help="only this body's reports")
+    q.add_argument("--json", action="store_true", help="print the figures as JSON")
     q.set_defaults(func=cmd_qualification)
 
     p = sub.add_parser("manage", help="run a Django management command")

@@ -146,3 +146,20 @@ def test_agreement_counts_the_reviews(unit: f.Unit) -> None:
     assert (every.reviewed, every.triage_agreed) == (5, 4)
     assert every.triage_rate == pytest.approx(0.8)
     assert agreement(organisation="999999").triage_rate is None
+
+
+def test_the_agreement_command(unit: f.Unit, capsys: pytest.CaptureFixture[str]) -> None:
+    from tergeu.intake.review import agreement_command
+
+    register_report(unit.duty, unit.report(description=THEFT).pk, article="188", part="3")
+    move_to_incident(unit.duty, unit.report(description=CIVIL).pk, reason="Спор о долге.")
+    assert agreement_command(days=30, body=unit.police.code) == 0
+    out = capsys.readouterr().out
+    assert f"body {unit.police.code}, last 30 days): 2" in out
+    assert "triage agreed (crime / not a crime): 100.0%" in out
+    assert "chosen article was the first proposal: 100.0%" in out
+    assert agreement_command(days=0, as_json=True) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert (figures["reviewed"], figures["registered"]) == (2, 1)
+    assert agreement_command(days=-1) == 2
+    assert "--days must be 0 or more" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,3 +219,39 @@ def agreement(*, since: dt.datetime | None = None, organisation: str = "") -> Ag
             result.article_at_3 += rank is not None and rank <= TOP
             result.part_at_1 += bool(data.get("part_agreed"))
     return result
+
+
+def agreement_command(*, days: int = 30, body: str = "", as_json: bool = False) -> int:
+    """``tergeu qualification agreement``: print the agreement rates (0; 2 on bad input)."""
+    if days < 0:
+        sys.stderr.write("tergeu qualification agreement: --days must be 0 or more\n")
+        return 2
+    since = clock.now() - dt.timedelta(days=days) if days else None
+    result = agreement(since=since, organisation=body.strip())
+    figures = {
+        "reviewed": result.reviewed,
+        "triage_agreed": result.triage_agreed,
+        "triage_rate": result.triage_rate,
+        "registered": result.registered,
+        "article_rate_at_1": result.article_rate_1,
+        "article_rate_at_3": result.article_rate_3,
+        "part_rate_at_1": result.part_rate,
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+        return 0
+
+    def pct(rate: float | None) -> str:
+        return "-" if rate is None else f"{rate:.1%}"
+
+    scope = f"body {body}" if body else "all bodies"
+    period = f"last {days} days" if days else "all time"
+    sys.stdout.write(
+        f"Decisions on reports with proposals ({scope}, {period}): {result.reviewed}\n"
+        f"  triage agreed (crime / not a crime): {pct(result.triage_rate)}\n"
+        f"  registered with proposals: {result.registered}\n"
+        f"  chosen article was the first proposal: {pct(result.article_rate_1)}\n"
+        f"  chosen article among the first {TOP}: {pct(result.article_rate_3)}\n"
+        f"  article and part as first proposed: {pct(result.part_rate)}\n"
+    )
+    return 0
