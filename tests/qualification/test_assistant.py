@@ -30,6 +30,8 @@ def _top(text: str, lang: str | None = None, **facts: object) -> Candidate:
         ("Участковый нагрубил мне и отказался принять заявление", Kind.COMPLAINT_OFFICIAL),
         ("Подскажите, как получить справку о несудимости?", Kind.INFORMATION_REQUEST),
         ("Спасибо за помощь", Kind.OTHER),
+        ("Барлық қызметкерлерді мерекемен құттықтаймын!", Kind.OTHER),
+        ("Thank you, have a nice day", Kind.OTHER),
         ("Көршілер түнде қатты музыка қосады", Kind.ADMINISTRATIVE),
         ("Досым 200 мың теңге қарызға алып, қайтармай жүр", Kind.CIVIL),
         ("How can I get a certificate of no criminal record?", Kind.INFORMATION_REQUEST),
@@ -186,6 +188,9 @@ def test_classifier_is_a_second_opinion_where_the_lexicon_is_silent() -> None:
     assert result.candidates[0].found == []
     nothing = assess("Спасибо за помощь", "ru", on=ON)
     assert nothing.kind == Kind.OTHER
+    assert nothing.reason_codes[0]["code"] == "courtesy"
+    thanks_but = assess("Спасибо, но у меня украли телефон", "ru", on=ON)
+    assert thanks_but.kind == Kind.CRIME
 
 
 def test_the_last_held_out_sets_are_not_trained_on() -> None:

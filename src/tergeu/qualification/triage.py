@@ -71,6 +71,7 @@ REASONS: dict[str, Promise] = {
         "was given more weight."
     ),
     "few_details": _("Few details: the suggestion is uncertain."),
+    "courtesy": _("A greeting, thanks or a test message: no report to act on."),
     "lost": _(
         "Property was lost, not taken: no offence unless facts show that someone took it; "
         "the report is recorded as a loss."
@@ -165,6 +166,12 @@ def classify(
     if "info_request" in concepts and (question or not crime_signal) and not (strong & EVENTS):
         confidence = 0.85 if not crime_signal else 0.65
         return Triage(Kind.INFORMATION_REQUEST, confidence, [("information", {})])
+    if (
+        "courtesy" in concepts
+        and not crime_signal
+        and not concepts & {"civil", "complaint", "info_request", "administrative"}
+    ):
+        return Triage(Kind.OTHER, 0.7, [("courtesy", {})])
     if "lost_property" in concepts and not crime_signal:
         return Triage(Kind.OTHER, 0.6, [("lost", {})])
     if "missing" in concepts and not concepts & (STRONG_CRIME | PROPERTY_CRIME):
