@@ -106,9 +106,12 @@ def test_investigator_registers_a_report_and_finalises_a_document(
     page.get_by_role("link", name=kui_number).click()
 
     register = page.locator("#decision-register")
-    register.locator("summary").click()
+    # A theft reported to this body: the register form is open, filled with the proposal.
+    expect(register).to_have_attribute("open", "")
+    expect(field(register, "Article of the Criminal Code")).to_have_value("188")
     field(register, "Article of the Criminal Code").fill("188")
     field(register, "Part").fill("1")
+    field(register, "Paragraph").fill("")  # the proposal's paragraph is of another part
     expect(field(register, "Description (fabula)")).to_have_value(FABULA)
     field(register, "Form of investigation").select_option(label="Preliminary investigation")
     shot(page, "report-register")
