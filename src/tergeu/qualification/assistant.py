@@ -277,7 +277,10 @@ def assess(
     candidates: list[Candidate] = []
     with translation.override(language):
         if kind == Kind.CRIME:
-            weight_ = CLASSIFIER_WEIGHT_WITH_FACTS if fact_concepts else CLASSIFIER_WEIGHT
+            # The classifier reads words, not acts: where the rules recognise the act
+            # itself (a core concept of an article), it only breaks ties.
+            strong = bool(scored) and scored[0][1] >= STRONG_RULE_SCORE
+            weight_ = CLASSIFIER_WEIGHT_WITH_FACTS if fact_concepts or strong else CLASSIFIER_WEIGHT
             for article, weight in _combined(scored, predictions, weight_):
                 article_rule = RULES_BY_ARTICLE.get(article)
                 chosen = article_rule.part(ctx) if article_rule else ("1", "")
@@ -366,6 +369,9 @@ def assess(
 #: weight of the classifier (against the rules') in the order of the candidates; it reads
 #: only the text, so it weighs less when the form's answers added facts
 CLASSIFIER_WEIGHT, CLASSIFIER_WEIGHT_WITH_FACTS = 0.4, 0.15
+#: A rule score at or above this means the report names the act (its core concept weighs
+#: 2-3, see rules.py) and nothing in it argues against that article.
+STRONG_RULE_SCORE = 2.0
 
 
 def _combined(
