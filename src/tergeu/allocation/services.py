@@ -25,6 +25,7 @@ from tergeu.accounts.models import (
     Role,
     User,
 )
+from tergeu.cases.register import investigator_for
 from tergeu.core import clock
 from tergeu.core.errors import AccessDenied, NotFound
 from tergeu.core.validation import Checker
@@ -95,22 +96,6 @@ class Allocation:
         )
 
 
-def _chosen(user: Any, check: Checker, investigator_id: Any) -> User | None:
-    """The officer the official chose: an investigating officer of the same body."""
-    try:
-        officer = User.objects.filter(pk=int(investigator_id), is_active=True).first()
-    except (TypeError, ValueError):
-        officer = None
-    if (
-        officer is None
-        or officer.organisation_id != user.organisation_id
-        or officer.role not in INVESTIGATING_ROLES
-    ):
-        check.add("investigator_id", _("Choose an investigator or inquiry officer of your body."))
-        return None
-    return officer
-
-
 def allocate(
     user: Any,
     check: Checker,
@@ -149,7 +134,7 @@ def allocate(
             part=part.number if part else None,
         )
     if investigator_id:
-        officer = _chosen(user, check, investigator_id)
+        officer = investigator_for(user, check, investigator_id)
         if (
             officer is not None
             and article is not None
