@@ -27,6 +27,11 @@ def sample_fields(code: str, people: dict[str, str]) -> dict[str, Any]:
             "harm_description": "Похищен телефон стоимостью 350 000 тенге.",
             "established": "4 марта 2025 года неустановленное лицо похитило телефон.",
         },
+        "resolution_defender_appointment": {
+            "participant": people["suspect"],
+            "detained_at": "2025-03-05T09:30",
+            "grounds": "Подозреваемый не владеет языком судопроизводства (п. 4 ч. 1 ст. 67 УПК).",
+        },
         "resolution_qualification": {
             "participant": people["suspect"],
             "offence_description": "4 марта 2025 года около 18 часов тайно похитил телефон.",
