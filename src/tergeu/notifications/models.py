@@ -1,5 +1,5 @@
 """The outbox: messages to send by SMS or e-mail, written in the transaction of the change
-that causes them (a delivery worker sends them later; it is the next issue's)."""
+that causes them; ``tergeu worker`` delivers them (:mod:`.worker`, docs/notifications.md)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,20 @@ class Channel(models.TextChoices):
 
 
 class MessageStatus(models.TextChoices):
-    """Where a message stands; delivery (issue 5) adds sent, failed and dead."""
+    """Where a message stands in the outbox (docs/notifications.md draws the states).
+
+    ``pending`` → ``sending`` (claimed by a worker, under a lease) → ``sent`` (the peer
+    accepted it) → ``delivered`` (a receipt says it arrived). A transient error makes it
+    ``failed`` with a retry scheduled; a permanent one, a negative receipt or too many
+    attempts make it ``dead`` (the dead letters an operator may retry).
+    """
 
     PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed, will be retried")
+    DEAD = "dead", _("Not delivered")
 
 
 class Kind(models.TextChoices):
@@ -60,10 +71,52 @@ class Message(BaseModel):
     case_id = models.UUIDField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: The id the peer gave: the SMSC's message_id, or the e-mail's Message-ID.
+    peer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    #: The worker that holds the message while it is ``sending``, and until when.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "claimed_until"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient}"
+
+
+class PartStatus(models.TextChoices):
+    """Where one part of a concatenated SMS stands."""
+
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    UNDELIVERED = "undelivered", _("Not delivered")
+
+
+class MessagePart(BaseModel):
+    """One part of a message the peer split (a long SMS sent as concatenated parts).
+
+    A message is delivered when every part is; one undeliverable part makes it dead.
+    """
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="parts")
+    seq = models.PositiveIntegerField()
+    peer_id = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(max_length=20, choices=PartStatus.choices, default=PartStatus.SENT)
+    receipt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["message", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "seq"], name="notifications_part_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}#{self.seq}"

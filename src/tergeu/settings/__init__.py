@@ -7,5 +7,6 @@ from .base import *  # noqa: F403
 from .database import *  # noqa: F403
 from .i18n import *  # noqa: F403
 from .logs import *  # noqa: F403
+from .notifications import *  # noqa: F403
 from .security import *  # noqa: F403
 from .tasks import *  # noqa: F403
