@@ -27,6 +27,9 @@ def test_sign_in_page_renders_the_form(client: Client) -> None:
     assert 'name="username"' in html
     assert 'name="password"' in html
     assert 'action="/language/"' in html  # the language switch is there too
+    # Citizens who land here find the public report form and the status look-up.
+    assert 'href="/report/"' in html
+    assert 'href="/report/status/"' in html
 
 
 def test_wrong_password_shows_the_message_and_signs_nobody_in(client: Client) -> None:
