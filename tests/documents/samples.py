@@ -77,6 +77,16 @@ def sample_fields(code: str, people: dict[str, str]) -> dict[str, Any]:
             "description": "Осматриваемое помещение расположено на втором этаже.",
             "seized": "след руки на отрезке дактилоплёнки",
         },
+        "summons": {
+            "participant": people["witness"],
+            "capacity": "witness",
+            "purpose": "для допроса",
+            "appear_at": "2025-03-12T10:00",
+            "address": "г. Алматы, ул. Желтоксан, 96",
+            "room": "214",
+            "official": "следователь Ахметов Данияр Серикович",
+            "contacts": "+77012345678, akhmetov@police.kz",
+        },
         "request_term_extension": {
             "addressee": "district_prosecutor",
             "term_expires": "2025-05-03",

@@ -49,6 +49,7 @@ HEADINGS = {
     "resolution": {"kk": "ҚАУЛЫ", "ru": "ПОСТАНОВЛЕНИЕ", "en": "RESOLUTION"},
     "protocol": {"kk": "ХАТТАМАСЫ", "ru": "ПРОТОКОЛ", "en": "PROTOCOL"},
     "request": {"kk": "ӨТІНІШХАТ", "ru": "ХОДАТАЙСТВО", "en": "REQUEST"},
+    "summons": {"kk": "ШАҚЫРУ ҚАҒАЗЫ", "ru": "ПОВЕСТКА", "en": "SUMMONS"},
 }
 
 

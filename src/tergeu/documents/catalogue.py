@@ -26,7 +26,7 @@ from tergeu.cases.models import ParticipantStatus
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
-KINDS: tuple[str, ...] = ("resolution", "protocol", "request")
+KINDS: tuple[str, ...] = ("resolution", "protocol", "request", "summons")
 FIELD_TYPES: tuple[str, ...] = (
     "text",
     "textarea",

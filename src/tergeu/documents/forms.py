@@ -36,6 +36,7 @@ class TypeChoiceForm(forms.Form):
             "resolution": _("Resolutions"),
             "protocol": _("Protocols"),
             "request": _("Requests"),
+            "summons": _("Summonses"),
         }
         groups: list[tuple[str, list[tuple[str, str]]]] = [
             (str(label), [(t.code, t.title.text()) for t in CATALOGUE if t.kind == kind])
