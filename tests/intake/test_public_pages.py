@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -270,7 +271,12 @@ def test_status_page_shows_the_decision_reasons_appeal_and_notices(unit: f.Unit)
     status_url = client.post("/report/new/", report_data())["Location"]
     report = Report.objects.get()
     move_to_incident(unit.duty, report.pk, reason="Гражданско-правовой спор о долге.")
+    # Without a choice on the site the link opens in the applicant's language (Russian) ...
+    assert '<html lang="ru"' in client.get(status_url).content.decode()
+    # ... and in the language they chose on the site when they did.
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(status_url).content.decode()
+    assert '<html lang="en"' in page
     assert 'id="decision"' in page
     assert "moved to the incidents" in page
     assert "Гражданско-правовой спор о долге." in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -193,6 +194,11 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         report = public.report_by_token(token)
     except NotFound as exc:
         raise Http404 from exc
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # The link came in a message written in the applicant's language: open it in that
+        # language unless they chose another one on the site.
+        translation.activate(report.applicant_language)
+        request.LANGUAGE_CODE = report.applicant_language
     return _page(request, "intake/status.html", _status_context(report))
 
 
