@@ -42,6 +42,10 @@ class Kind(models.TextChoices):
     REPORT_INCIDENT = "report_incident", _("Moved to incidents")
     REPORT_REFERRED = "report_referred", _("Referred to another body")
     REPORT_ADMINISTRATIVE = "report_administrative", _("Sent for administrative action")
+    SUMMONS = "summons", _("Summons")
+    VICTIM_RECOGNISED = "victim_recognised", _("Recognised as a victim")
+    CASE_TERMINATED = "case_terminated", _("Investigation terminated")
+    FAMILIARISATION = "familiarisation", _("Case file ready to study")
 
 
 class Message(BaseModel):

@@ -30,7 +30,7 @@ from .signals import emit, message_delivered, message_failed
 LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
 
 #: Kinds whose text is secret: the journal gets neither subject nor body.
-SECRET_KINDS = frozenset({Kind.OTP})
+SECRET_KINDS = frozenset({Kind.OTP, Kind.SUMMONS})
 
 
 def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
