@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tergeu.evidence.urls")),
     path("pki/", include("tergeu.integrity.pki.urls")),
     path("report/", include("tergeu.intake.urls")),
+    path("admin/", include("tergeu.allocation.urls")),
     path("", include("tergeu.integrity.urls")),
     path("api/v1/", api.urls),
 ]
