@@ -46,6 +46,9 @@ class Kind(models.TextChoices):
     VICTIM_RECOGNISED = "victim_recognised", _("Recognised as a victim")
     CASE_TERMINATED = "case_terminated", _("Investigation terminated")
     FAMILIARISATION = "familiarisation", _("Case file ready to study")
+    LEGALAID_OFFER = "legalaid_offer", _("Offer of legal aid")
+    LEGALAID_ACCEPTED = "legalaid_accepted", _("Defender appointed")
+    LEGALAID_UNFILLED = "legalaid_unfilled", _("No duty lawyer available")
 
 
 class Message(BaseModel):

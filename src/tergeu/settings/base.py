@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tergeu.evidence",
     "tergeu.notifications",
     "tergeu.allocation",
+    "tergeu.legalaid",
     "tergeu.web",
 ]
 
