@@ -1,0 +1,259 @@
+"""Delivery receipts: parse a ``deliver_sm`` receipt and record it in the outbox.
+
+A receipt is a ``deliver_sm`` whose esm_class has the receipt bit (0x04). Its id is the
+``receipted_message_id`` TLV (0x001E) when the SMSC sends one, else the ``id:`` of the
+text (SMPP 3.4 appendix B: ``id:IIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done
+date:YYMMDDhhmm stat:DDDDDDD err:E text:...``). SMSCs disagree on how they spell an id:
+some answer submit_sm_resp in hex and write the receipt in decimal, or the reverse, so an
+id not found as written is looked up in the other base too.
+
+:class:`ReceiptRecorder` runs in a thread of its own: the session's reader hands it each
+receipt, it calls :func:`tergeu.notifications.services.record_receipt` and only then
+answers ``deliver_sm_resp`` (ESME_ROK), so a receipt is never acknowledged before it is
+in the database. A receipt for an id the outbox does not know yet (the worker has not
+committed the message it just sent) is retried for ``receipt_wait`` seconds, then
+refused with ESME_RX_T_APPN so that the SMSC delivers it again later.
+
+:func:`start_receipt_listener` keeps a receiver session of its own (for
+``TERGEU_SMPP_BIND=transmitter``, or to listen while nothing is being sent).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import pdu as P
+from .config import SmppConfig
+
+log = logging.getLogger(__name__)
+
+#: message_state TLV values (5.3.2.35) that mean delivered / not delivered.
+STATE_NAMES = {
+    1: "ENROUTE",
+    2: "DELIVRD",
+    3: "EXPIRED",
+    4: "DELETED",
+    5: "UNDELIV",
+    6: "ACCEPTD",
+    7: "UNKNOWN",
+    8: "REJECTD",
+}
+FINAL_STATES = frozenset({"DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "REJECTD", "UNKNOWN"})
+
+_FIELD = re.compile(r"(id|sub|dlvrd|submit date|done date|stat|err):(\S*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a delivery receipt says."""
+
+    message_id: str
+    stat: str
+    err: str = ""
+
+    @property
+    def delivered(self) -> bool:
+        return self.stat == "DELIVRD"
+
+    @property
+    def final(self) -> bool:
+        return self.stat in FINAL_STATES
+
+    @property
+    def error(self) -> str:
+        if self.delivered:
+            return ""
+        return f"SMSC receipt: stat:{self.stat} err:{self.err or '-'}"
+
+
+def parse_receipt(sm: P.ShortMessage) -> Receipt | None:
+    """The receipt a deliver_sm carries, or None if it is not a receipt."""
+    if not sm.esm_class & P.ESM_RECEIPT:
+        return None
+    text = sm.short_message.decode("latin-1")
+    head = text.split(" text:", 1)[0] if " text:" in text else text
+    fields = {k.lower(): v for k, v in _FIELD.findall(head)}
+    tlv_id = sm.tlvs.get(P.TLV_RECEIPTED_MESSAGE_ID, b"").rstrip(b"\x00").decode("latin-1")
+    message_id = tlv_id.strip() or fields.get("id", "").strip()
+    stat = fields.get("stat", "").upper()
+    state = sm.tlvs.get(P.TLV_MESSAGE_STATE)
+    if not stat and state:
+        stat = STATE_NAMES.get(state[0], "UNKNOWN")
+    err = fields.get("err", "")
+    network = sm.tlvs.get(P.TLV_NETWORK_ERROR_CODE)
+    if not err and network and len(network) == 3:
+        err = f"{network[0]}:{int.from_bytes(network[1:], 'big')}"
+    if not message_id or not stat:
+        return None
+    return Receipt(message_id, stat, err)
+
+
+def id_forms(message_id: str) -> list[str]:
+    """The id as written, then as the other base would write it (decimal ⇄ hex)."""
+    forms = [message_id]
+    text = message_id.strip()
+    if re.fullmatch(r"[0-9]+", text):
+        number = int(text)
+        forms += [format(number, "x"), format(number, "X")]
+    if re.fullmatch(r"[0-9A-Fa-f]+", text):
+        forms.append(str(int(text, 16)))
+    if text != text.lstrip("0") and text.lstrip("0"):
+        forms.append(text.lstrip("0"))
+    seen: list[str] = []
+    for form in forms:
+        if form not in seen:
+            seen.append(form)
+    return seen
+
+
+def record(receipt: Receipt) -> bool:
+    """Record a final receipt through the outbox's service; False if no message has its id."""
+    from django.db import close_old_connections
+
+    from tergeu.notifications.services import record_receipt
+
+    close_old_connections()
+    for form in id_forms(receipt.message_id):
+        found = record_receipt("sms", form, delivered=receipt.delivered, error=receipt.error)
+        if found is not None:
+            return True
+    return False
+
+
+Answer = Callable[[P.Pdu, int], None]
+
+
+class ReceiptRecorder:
+    """A thread that records receipts and answers their deliver_sm when recorded."""
+
+    def __init__(self, receipt_wait: float = 30.0, retry_every: float = 0.05) -> None:
+        self.receipt_wait = receipt_wait
+        self.retry_every = retry_every
+        self._queue: queue.Queue[tuple[P.Pdu, Answer, float] | None] = queue.Queue()
+        self._later: list[tuple[P.Pdu, Answer, float]] = []
+        self._thread = threading.Thread(target=self._run, name="smpp-receipts", daemon=True)
+        self._thread.start()
+        self.recorded = 0
+
+    def put(self, pdu: P.Pdu, answer: Answer) -> None:
+        """A deliver_sm to handle; ``answer(pdu, status)`` sends its deliver_sm_resp."""
+        self._queue.put((pdu, answer, time.monotonic()))
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Handle what is queued, refuse what waits for a message, end the thread."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while True:
+                timeout = self.retry_every if self._later else None
+                try:
+                    item = self._queue.get(timeout=timeout)
+                except queue.Empty:
+                    item = None
+                    self._retry()
+                    continue
+                if item is None:
+                    self._retry(final=True)
+                    return
+                self._handle(*item)
+        finally:
+            connection.close()
+
+    def _handle(self, pdu: P.Pdu, answer: Answer, since: float) -> None:
+        try:
+            sm = P.ShortMessage.decode(pdu.body)
+        except P.PduError:
+            self._answer(answer, pdu, P.ESME_RINVMSGLEN)
+            return
+        receipt = parse_receipt(sm)
+        if receipt is None or not receipt.final:
+            self._answer(answer, pdu, P.ESME_ROK)  # a mobile-originated text, or ENROUTE
+            return
+        try:
+            known = record(receipt)
+        except Exception:
+            log.exception("recording the receipt of SMS %s", receipt.message_id)
+            self._answer(answer, pdu, P.ESME_RX_T_APPN)
+            return
+        if known:
+            self.recorded += 1
+            self._answer(answer, pdu, P.ESME_ROK)
+        else:
+            self._later.append((pdu, answer, since))
+
+    def _retry(self, final: bool = False) -> None:
+        later, self._later = self._later, []
+        now = time.monotonic()
+        for pdu, answer, since in later:
+            if final or now - since > self.receipt_wait:
+                log.warning("refusing a receipt for an SMS the outbox does not know (yet)")
+                self._answer(answer, pdu, P.ESME_RX_T_APPN)
+            else:
+                self._handle(pdu, answer, since)
+
+    @staticmethod
+    def _answer(answer: Answer, pdu: P.Pdu, status: int) -> None:
+        try:
+            answer(pdu, status)
+        except Exception as exc:  # the session died: the SMSC will send it again
+            log.info("could not answer a deliver_sm: %s", exc)
+
+
+class ReceiptListener:
+    """A receiver session that stays bound (re-binding after a drop) and records receipts."""
+
+    def __init__(self, config: SmppConfig, *, mode: str = "receiver") -> None:
+        self.config = config
+        self.mode = mode
+        self.recorder = ReceiptRecorder(config.receipt_wait)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="smpp-listener", daemon=True)
+
+    def start(self) -> ReceiptListener:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self.recorder.stop()
+
+    def _run(self) -> None:
+        from .session import BindRefused, ConnectionLost, Session
+
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                session = Session(self.config, self.mode, self._deliver)
+            except (ConnectionLost, BindRefused) as exc:
+                log.warning("receipt listener: %s", exc)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            delay = 1.0
+            while session.alive and not self._stop.wait(0.2):
+                pass
+            session.close()
+
+    def _deliver(self, session: object, pdu: P.Pdu) -> None:
+        respond = session.respond  # type: ignore[attr-defined]
+        self.recorder.put(pdu, lambda request, status: respond(request, status))
+
+
+def start_receipt_listener(config: SmppConfig | None = None) -> ReceiptListener:
+    """Start a receiver session that records receipts until ``stop()``; for ``tergeu worker``.
+
+    Needed when the transport binds as a transmitter (receipts never come on that
+    session), or to receive receipts while the worker has nothing to send.
+    """
+    return ReceiptListener(config or SmppConfig.from_env()).start()
