@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/", include("tergeu.intake.urls")),
     path("admin/", include("tergeu.allocation.urls")),
     path("", include("tergeu.integrity.urls")),
+    path("", include("tergeu.legalaid.urls")),
     path("api/v1/", api.urls),
 ]
 
