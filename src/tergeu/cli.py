@@ -116,14 +116,19 @@ def _demo_pki() -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    """Run the background worker (django-tasks database backend)."""
+    """Run the background worker (django-tasks database backend) and outbox delivery."""
     _prepare()
     from django.core.management import call_command
+
+    from tergeu.notifications import worker as outbox
 
     if not args.once:
         from tergeu.integrity.schedule import start_thread
 
         start_thread()  # a signed checkpoint every TERGEU_CHECKPOINT_SECONDS (0 = off)
+        outbox.start_thread()  # SMS and e-mail of the outbox (docs/notifications.md)
+    else:
+        outbox.deliver_all()  # what is due now, then exit
     call_command("db_worker", *(["--batch"] if args.once else []))
     return 0
 

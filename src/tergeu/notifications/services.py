@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,18 @@ def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]
     subject = lines[0].strip() if lines else ""
     body = "\n".join(lines[1:]).strip()
     return subject, body + "\n"
+
+
+def render_html(kind: str, language: str, context: dict[str, Any]) -> str:
+    """The HTML version of an e-mail from ``notifications/<kind>.html``; "" if none.
+
+    Without one, the e-mail transport makes a plain HTML version of the text.
+    """
+    with translation.override(language):
+        try:
+            return render_to_string(f"notifications/{kind}.html", context)
+        except TemplateDoesNotExist:
+            return ""
 
 
 def normalise_recipient(check: Checker, channel: str, recipient: str) -> str:
@@ -75,6 +88,9 @@ def enqueue(
     subject, body = render(kind, language, {**context, "channel": channel})
     if not body.strip():
         raise ValidationFailed.one("kind", _("The message has no text."))
+    html = ""
+    if channel == Channel.EMAIL:
+        html = render_html(kind, language, {**context, "channel": channel, "subject": subject})
     message = Message.objects.create(
         channel=channel,
         recipient=address,
@@ -82,6 +98,7 @@ def enqueue(
         kind=kind,
         subject=subject[:300],
         body=body,
+        html=html,
         report=report,
         case_id=case_id,
         next_attempt_at=clock.now(),
