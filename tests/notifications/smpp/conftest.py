@@ -66,6 +66,12 @@ def queue_sms(text: str, recipient: str = "+77012345678", language: str = "ru") 
     )
 
 
-def deliver(transport: SmppTransport, policy: Policy = FAST) -> Round:
-    """The outbox's worker, rounds until nothing is due, through ``transport``."""
-    return deliver_all(transports={"sms": transport}, policy=policy)
+def deliver(transport: SmppTransport, policy: Policy = FAST, rounds: int = 20) -> Round:
+    """The outbox's worker through ``transport``, until nothing is due (retries included)."""
+    total = Round()
+    for _ in range(rounds):
+        result = deliver_all(transports={"sms": transport}, policy=policy)
+        total.add(result)
+        if not result.claimed:
+            break
+    return total

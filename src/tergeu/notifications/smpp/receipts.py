@@ -7,12 +7,14 @@ date:YYMMDDhhmm stat:DDDDDDD err:E text:...``). SMSCs disagree on how they spell
 some answer submit_sm_resp in hex and write the receipt in decimal, or the reverse, so an
 id not found as written is looked up in the other base too.
 
-:class:`ReceiptRecorder` runs in a thread of its own: the session's reader hands it each
-receipt, it calls :func:`tergeu.notifications.services.record_receipt` and only then
+:class:`ReceiptRecorder` collects the receipts a session's reader hands it; whoever drains
+it calls :func:`tergeu.notifications.services.record_receipt` for each and only then
 answers ``deliver_sm_resp`` (ESME_ROK), so a receipt is never acknowledged before it is
-in the database. A receipt for an id the outbox does not know yet (the worker has not
-committed the message it just sent) is retried for ``receipt_wait`` seconds, then
-refused with ESME_RX_T_APPN so that the SMSC delivers it again later.
+in the database. The transceiver transport drains it in the worker's thread before each
+send and when it closes; the listener in a thread of its own. A receipt for an id the
+outbox does not know yet (the worker has not recorded the message it just sent) waits
+for ``receipt_wait`` seconds (or until the transport closes), then is refused with
+ESME_RX_T_APPN so that the SMSC delivers it again later.
 
 :func:`start_receipt_listener` keeps a receiver session of its own (for
 ``TERGEU_SMPP_BIND=transmitter``, or to listen while nothing is being sent).
@@ -114,11 +116,8 @@ def id_forms(message_id: str) -> list[str]:
 
 def record(receipt: Receipt) -> bool:
     """Record a final receipt through the outbox's service; False if no message has its id."""
-    from django.db import close_old_connections
-
     from tergeu.notifications.services import record_receipt
 
-    close_old_connections()
     for form in id_forms(receipt.message_id):
         found = record_receipt("sms", form, delivered=receipt.delivered, error=receipt.error)
         if found is not None:
@@ -130,79 +129,93 @@ Answer = Callable[[P.Pdu, int], None]
 
 
 class ReceiptRecorder:
-    """A thread that records receipts and answers their deliver_sm when recorded."""
+    """Receipts handed over by a session's reader, recorded by whoever calls :meth:`drain`.
 
-    def __init__(self, receipt_wait: float = 30.0, retry_every: float = 0.05) -> None:
+    The transceiver transport drains them in the worker's own thread (before each send
+    and when it closes), so receipts and sends never contend for the database; the
+    listener drains them in a thread of its own (:meth:`start`).
+    """
+
+    def __init__(self, receipt_wait: float = 30.0) -> None:
         self.receipt_wait = receipt_wait
-        self.retry_every = retry_every
-        self._queue: queue.Queue[tuple[P.Pdu, Answer, float] | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[tuple[P.Pdu, Answer, float]] = queue.SimpleQueue()
         self._later: list[tuple[P.Pdu, Answer, float]] = []
-        self._thread = threading.Thread(target=self._run, name="smpp-receipts", daemon=True)
-        self._thread.start()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self.recorded = 0
 
     def put(self, pdu: P.Pdu, answer: Answer) -> None:
         """A deliver_sm to handle; ``answer(pdu, status)`` sends its deliver_sm_resp."""
         self._queue.put((pdu, answer, time.monotonic()))
 
+    def drain(self, *, final: bool = False) -> None:
+        """Record the receipts received so far; with ``final``, refuse the unknown ones."""
+        later, self._later = self._later, []
+        while True:
+            try:
+                later.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        now = time.monotonic()
+        for pdu, answer, since in later:
+            if self._handle(pdu, answer):
+                continue
+            if final or now - since > self.receipt_wait:
+                self._answer(answer, pdu, P.ESME_RX_T_APPN)  # no such message (yet)
+            else:
+                self._later.append((pdu, answer, since))
+
+    def start(self, every: float = 0.05) -> ReceiptRecorder:
+        """Drain in a thread of its own every ``every`` seconds until :meth:`stop`."""
+
+        def run() -> None:
+            from django.db import close_old_connections, connection
+
+            try:
+                while not self._stop.wait(every):
+                    close_old_connections()
+                    self.drain()
+                self.drain(final=True)
+            finally:
+                connection.close()
+
+        self._thread = threading.Thread(target=run, name="smpp-receipts", daemon=True)
+        self._thread.start()
+        return self
+
     def stop(self, timeout: float = 5.0) -> None:
-        """Handle what is queued, refuse what waits for a message, end the thread."""
-        self._queue.put(None)
-        self._thread.join(timeout)
+        """Stop the thread of :meth:`start` (after a last, final drain)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
-    def _run(self) -> None:
-        from django.db import connection
-
-        try:
-            while True:
-                timeout = self.retry_every if self._later else None
-                try:
-                    item = self._queue.get(timeout=timeout)
-                except queue.Empty:
-                    item = None
-                    self._retry()
-                    continue
-                if item is None:
-                    self._retry(final=True)
-                    return
-                self._handle(*item)
-        finally:
-            connection.close()
-
-    def _handle(self, pdu: P.Pdu, answer: Answer, since: float) -> None:
+    def _handle(self, pdu: P.Pdu, answer: Answer) -> bool:
+        """Answer a deliver_sm once its receipt is recorded; False to try again later."""
         try:
             sm = P.ShortMessage.decode(pdu.body)
         except P.PduError:
             self._answer(answer, pdu, P.ESME_RINVMSGLEN)
-            return
+            return True
         receipt = parse_receipt(sm)
         if receipt is None or not receipt.final:
             self._answer(answer, pdu, P.ESME_ROK)  # a mobile-originated text, or ENROUTE
-            return
+            return True
         try:
             known = record(receipt)
         except Exception:
             log.exception("recording the receipt of SMS %s", receipt.message_id)
-            self._answer(answer, pdu, P.ESME_RX_T_APPN)
-            return
-        if known:
-            self.recorded += 1
-            self._answer(answer, pdu, P.ESME_ROK)
-        else:
-            self._later.append((pdu, answer, since))
-
-    def _retry(self, final: bool = False) -> None:
-        later, self._later = self._later, []
-        now = time.monotonic()
-        for pdu, answer, since in later:
-            if final or now - since > self.receipt_wait:
-                log.warning("refusing a receipt for an SMS the outbox does not know (yet)")
-                self._answer(answer, pdu, P.ESME_RX_T_APPN)
-            else:
-                self._handle(pdu, answer, since)
+            self._answer(answer, pdu, P.ESME_RX_T_APPN)  # the SMSC sends it again
+            return True
+        if not known:
+            return False
+        self.recorded += 1
+        self._answer(answer, pdu, P.ESME_ROK)
+        return True
 
     @staticmethod
     def _answer(answer: Answer, pdu: P.Pdu, status: int) -> None:
+        if status != P.ESME_ROK:
+            log.info("refusing a receipt (%s); the SMSC will send it again", P.status_name(status))
         try:
             answer(pdu, status)
         except Exception as exc:  # the session died: the SMSC will send it again
@@ -215,7 +228,7 @@ class ReceiptListener:
     def __init__(self, config: SmppConfig, *, mode: str = "receiver") -> None:
         self.config = config
         self.mode = mode
-        self.recorder = ReceiptRecorder(config.receipt_wait)
+        self.recorder = ReceiptRecorder(config.receipt_wait).start()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="smpp-listener", daemon=True)
 

@@ -125,6 +125,8 @@ class TestSmsc:
         self._undeliverable: set[str] = set()
         self._throttle = 0
         self._drop_after: int | None = None
+        self._drop_every: int | None = None
+        self.drops = 0
         self._ids = itertools.count(100_000_001)
         self._sessions: list[_Session] = []
         self._pending: list[_Receipt] = []
@@ -169,13 +171,15 @@ class TestSmsc:
         with self._lock:
             self._throttle = count
 
-    def drop_after(self, count: int) -> None:
-        """Accept ``count`` more submit_sm, then close the connection on the next one.
+    def drop_after(self, count: int, *, repeat: bool = False) -> None:
+        """Accept ``count`` more submit_sm, then close the connection on the next one
+        (and again after each ``count`` more, with ``repeat``).
 
         The submit_sm that meets the closed connection is not accepted (no id, not kept).
         """
         with self._lock:
             self._drop_after = count
+            self._drop_every = count if repeat else None
 
     def drop_all(self) -> None:
         """Close every client connection now."""
@@ -322,7 +326,8 @@ class TestSmsc:
         with self._lock:
             if self._drop_after is not None:
                 if self._drop_after <= 0:
-                    self._drop_after = None
+                    self._drop_after = self._drop_every
+                    self.drops += 1
                     return False
                 self._drop_after -= 1
         if not session.transmits:

@@ -128,9 +128,12 @@ class SmppTransport:
         self._recorder.put(pdu, session.respond)
 
     def close(self) -> None:
-        """Unbind and disconnect; receipts already received are recorded first."""
+        """Record the receipts received, unbind and disconnect; never raises."""
         if self._recorder is not None:
-            self._recorder.stop()
+            try:
+                self._recorder.drain(final=True)
+            except Exception:
+                log.exception("recording SMS receipts")
             self._recorder = None
         if self._session is not None:
             self._session.close()
@@ -173,6 +176,8 @@ class SmppTransport:
         with _acknowledged_lock:
             done = dict(_acknowledged.get(key, {}))
         session = self._connect()
+        if self._recorder is not None:
+            self._recorder.drain()  # receipts of the messages sent before this one
         waiting: list[tuple[int, object]] = []
         failure: Exception | None = None
         for seq, short_message in enumerate(encoded.parts, start=1):
