@@ -316,13 +316,14 @@ def _appointment(user: Any, appointment_id: Any, perm: Perm) -> Appointment:
 
 
 @service
-def appointments_of(user: Any, case_key: uuid.UUID | str) -> list[Appointment]:
+def appointments_of(user: Any, case_key: uuid.UUID | str) -> QuerySet[Appointment]:
     """The defender appointments of a case, newest first, with their offers."""
     case = get_case(user, case_key, Perm.VIEW)
-    return list(
+    return (
         Appointment.objects.filter(case=case)
-        .select_related("participant", "defender", "document", "requested_by")
+        .select_related("participant", "defender", "case")
         .prefetch_related("offers__lawyer")
+        .order_by("-created_at")
     )
 
 
