@@ -23,6 +23,7 @@ APPS = {
     "qualification": ("**/*.html", {"SHA-256", "PDF", "ERDR"}),
     "intake": ("**/*.*", {"SMS"}),
     "notifications": ("**/*.*", {"SMS"}),
+    "summons": ("**/*.*", {"SMS", "PDF", "ERDR"}),
 }
 LANGUAGES = ("kk", "ru", "en")
 KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None}

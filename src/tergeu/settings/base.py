@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "tergeu.notifications",
     "tergeu.allocation",
     "tergeu.legalaid",
+    "tergeu.summons",
     "tergeu.web",
 ]
 
