@@ -127,6 +127,11 @@ class SmppTransport:
         assert self._recorder is not None
         self._recorder.put(pdu, session.respond)
 
+    def poll_receipts(self) -> None:
+        """Record the receipts received so far (``send`` and ``close`` do it too)."""
+        if self._recorder is not None:
+            self._recorder.drain()
+
     def close(self) -> None:
         """Record the receipts received, unbind and disconnect; never raises."""
         if self._recorder is not None:
