@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("tergeu.integrity.urls")),
     path("", include("tergeu.legalaid.urls")),
     path("", include("tergeu.summons.urls")),
+    path("notifications/", include("tergeu.notifications.urls")),
     path("api/v1/", api.urls),
 ]
 
