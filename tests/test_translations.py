@@ -22,6 +22,7 @@ APPS = {
     "documents": ("**/*.html", {"SHA-256", "PDF", "ERDR"}),
     "qualification": ("**/*.html", {"SHA-256", "PDF", "ERDR"}),
     "intake": ("**/*.*", {"SMS"}),
+    "legalaid": ("**/*.*", {"SMS"}),
     "notifications": ("**/*.*", {"SMS"}),
     "summons": ("**/*.*", {"SMS", "PDF", "ERDR"}),
 }
