@@ -14,6 +14,7 @@ from tergeu.core import clock
 from tergeu.legalaid import roster
 from tergeu.legalaid.models import DutySlot
 from tests import factories as f
+from tests.api.conftest import _catalogues  # noqa: F401  (compiled .mo files, kk/ru/en)
 
 
 @pytest.fixture

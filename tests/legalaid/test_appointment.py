@@ -320,7 +320,30 @@ def test_the_24_hour_deadline_of_a_detained_person(
     assert appointment.detained_at == detained
     assert appointment.due_at == detained + dt.timedelta(hours=24)
     sms = Message.objects.get(kind="legalaid_offer")
-    assert "68(4)" in sms.body
+    assert "ч. 4 ст. 68 УПК" in sms.body  # the lawyer reads Russian
     doc = appointment.document
     assert doc is not None
     assert "двадцати четырёх часов" in doc.body
+
+
+@pytest.mark.parametrize(
+    ("index", "words"),
+    [(0, "Вам предлагается защита"), (1, "қорғау ұсынылады"), (2, "You are offered the defence")],
+)
+def test_the_offer_is_in_the_lawyers_language(
+    unit: f.Unit,
+    case: Case,
+    suspect: Participant,
+    bar_head: User,
+    lawyers: list[User],
+    index: int,
+    words: str,
+) -> None:
+    who = lawyers[index]
+    on_duty(bar_head, who)
+    services.appoint_defender(unit.investigator, case.pk, suspect.pk)
+    messages = list(Message.objects.filter(kind="legalaid_offer"))
+    assert {m.language for m in messages} == {who.language}
+    assert all(words in m.body for m in messages)
+    channels = {m.channel for m in messages}
+    assert channels == ({"sms", "email"} if who.email else {"sms"})
