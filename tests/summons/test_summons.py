@@ -293,3 +293,41 @@ def test_sent_twice_is_a_conflict(investigator: Any, case: Case, summons_doc: An
     send_summons(investigator, case.pk, summons_doc.pk, site_url=SITE)
     with pytest.raises(Conflict):
         send_summons(investigator, case.pk, summons_doc.pk, site_url=SITE)
+
+
+def test_a_late_failure_after_opening_keeps_the_link(
+    investigator: Any, case: Case, summons_doc: Any
+):
+    summons, token = send_summons(investigator, case.pk, summons_doc.pk, site_url=SITE)
+    assert summons.message is not None
+    _accepted(summons.message, "smsc-9")
+    assert Client().get(f"/s/{token}/").status_code == 200
+    record_receipt("sms", "smsc-9", delivered=False)
+    summons.refresh_from_db()
+    assert summons.channel == "sms"
+    assert summons.status == SummonsStatus.OPENED
+    assert not Event.objects.filter(action="summons.fallback").exists()
+    assert Client().get(f"/s/{token}/").status_code == 200
+
+
+def test_web_forms_show_the_services_reasons(investigator: Any, case: Case, victim: Any):
+    silent = make_participant(case, ParticipantStatus.WITNESS, "Оспанов")
+    doc = signed_summons(investigator, case, silent)
+    client = Client()
+    client.force_login(investigator)
+    refused = client.post(
+        f"/cases/{case.pk}/summons/send/", {"document_id": str(doc.pk), "channels": ["sms"]}
+    )
+    assert refused.status_code == 422
+    assert "no phone or e-mail" in refused.content.decode()
+    wrong = client.post(
+        f"/cases/{case.pk}/summons/familiarisation/",
+        {"participant_ids": [str(victim.pk)], "place": "", "until": "2020-01-01"},
+    )
+    assert wrong.status_code == 422
+    told = client.post(
+        f"/cases/{case.pk}/summons/familiarisation/",
+        {"participant_ids": [str(victim.pk)], "place": "Алматы, каб. 214", "until": "2099-01-01"},
+    )
+    assert told.status_code == 302
+    assert Message.objects.filter(kind="familiarisation", recipient=victim.email).exists()

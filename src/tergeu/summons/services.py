@@ -402,6 +402,8 @@ def message_failed(message: Message) -> None:
             "error": (getattr(message, "last_error", "") or "")[:500],
         },
     )
+    if summons.opened_at is not None:
+        return  # the person has the summons (a late negative receipt): keep their link
     for index in range(summons.channel_index + 1, len(summons.channels)):
         if summons.channels[index] not in have:
             continue
@@ -419,8 +421,7 @@ def message_failed(message: Message) -> None:
             data={"channel": summons.channel, "message": str(summons.message.pk)},
         )
         return
-    if summons.opened_at is None:
-        summons.status = SummonsStatus.FAILED
+    summons.status = SummonsStatus.FAILED
     summons.failed_at = clock.now()
     summons.save(update_fields=["status", "failed_at", "updated_at"])
     record(
