@@ -346,3 +346,34 @@ def test_tls_with_the_relays_certificate_verified_and_a_login(
         assert len(handler.received) == 1
     finally:
         controller.stop()
+
+
+def test_a_receiver_that_raises_does_not_undo_the_sent_status(
+    smtp_server: tuple[Recorder, int],
+) -> None:
+    def broken(sender: Any, message: Message, **kwargs: Any) -> None:
+        Message.objects.filter(pk=message.pk).update(last_error="written by the receiver")
+        raise RuntimeError("a bug in a receiver")
+
+    message_sent.connect(broken, weak=False, dispatch_uid="broken-receiver")
+    try:
+        message = _queue()
+        assert _deliver().sent == 1
+    finally:
+        message_sent.disconnect(dispatch_uid="broken-receiver")
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert message.last_error == ""  # the receiver's write was rolled back with it
+    assert Event.objects.filter(action="message.sent").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # db_worker closes the connection
+def test_tergeu_worker_once_delivers_what_is_due(smtp_server: tuple[Recorder, int]) -> None:
+    from tergeu.cli import main
+
+    handler, _port = smtp_server
+    message = _queue(language="en")
+    assert main(["worker", "--once"]) == 0
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert len(handler.received) == 1
