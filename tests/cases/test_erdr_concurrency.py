@@ -50,14 +50,14 @@ def fail_after_number(monkeypatch: pytest.MonkeyPatch) -> None:
     The failure comes from granting access to the new case, which happens after the case
     row with its ERDR number is written and the registration is journaled.
     """
-    real_grant = register.grant
+    real_grant = register.grant_new_case
 
     def grant(case: Case, *args: Any, **kwargs: Any) -> Any:
         if case.fabula.startswith("boom"):
             raise Boom(case.erdr_number)
         return real_grant(case, *args, **kwargs)
 
-    monkeypatch.setattr(register, "grant", grant)
+    monkeypatch.setattr(register, "grant_new_case", grant)
 
 
 def _register(unit: f.Unit, report: Report, **fields: Any) -> Case:

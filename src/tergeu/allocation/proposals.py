@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from tergeu.accounts.models import INVESTIGATING_ROLES, Organisation, OrgKind, Role, User
@@ -45,8 +46,21 @@ FORM_LABELS = {
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
-def _fmt(message: Any, **params: Any) -> str:
+def _render(message: Any, params: dict[str, Any]) -> str:
     return str(message) % {k: str(v) for k, v in params.items()} if params else str(message)
+
+
+_lazy_render = lazy(_render, str)
+
+
+def _fmt(message: Any, **params: Any) -> Any:
+    """A reason that is written in the language active when it is read (a lazy string),
+    so one proposal can be journaled and shown in kk, ru and en."""
+    return _lazy_render(message, params)
+
+
+def _capitalised(text: Any) -> Any:
+    return lazy(lambda: str(text).capitalize(), str)()
 
 
 def _qualification(article: str, part: str, paragraph: str = "") -> str:
@@ -68,7 +82,7 @@ class BodyProposal:
     organisation: Organisation | None
     kind: str
     form: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Any] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
     jurisdiction: str = ""  # body code of data/jurisdiction.json, e.g. "anticorruption"
     gravity: str = Gravity.UNKNOWN
@@ -86,7 +100,7 @@ class BodyProposal:
             "form": self.form,
             "jurisdiction": self.jurisdiction,
             "gravity": str(self.gravity),
-            "reasons": list(self.reasons),
+            "reasons": [str(r) for r in self.reasons],
             "citations": list(self.citations),
             "alternatives": list(self.alternatives),
         }
@@ -108,7 +122,7 @@ def _resolve(check: Checker, article: Any, part: Any, paragraph: Any) -> tuple[s
 
 
 def _choose(
-    bodies: Iterable[str], region_code: str, district_code: str, reasons: list[str]
+    bodies: Iterable[str], region_code: str, district_code: str, reasons: list[Any]
 ) -> tuple[str, Organisation | None]:
     """The first body of the law's list that is configured and covers the place."""
     for body in bodies:
@@ -150,12 +164,12 @@ def propose_body(
         number, part_no, para = _resolve(check, article, part, paragraph)
     check.done()
     region_code, district_code = region_code.strip(), (district_code or "").strip()
-    reasons: list[str] = []
+    reasons: list[Any] = []
     citations: list[str] = []
     alternatives: list[dict[str, Any]] = []
     gravity = gravity_of(number, part_no) if number else Gravity.UNKNOWN
     if not number:
-        reasons.append(str(_("No article yet: only the territory decides.")))
+        reasons.append(_("No article yet: only the territory decides."))
         bodies: tuple[str, ...] = (FALLBACK_BODY, "anticorruption", "economic")
         form = DEFAULT_FORM
     else:
@@ -274,7 +288,7 @@ def propose_body(
             )
             citations.append("CPC art. 181 part 5")
     if org is None:
-        reasons.append(str(_("No criminal-prosecution body covers this place.")))
+        reasons.append(_("No criminal-prosecution body covers this place."))
     else:
         reasons.append(
             _fmt(
@@ -303,7 +317,7 @@ class OfficerProposal:
     """The officer proposed for a case in a body, the ranking of all candidates, and why."""
 
     user: User | None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Any] = field(default_factory=list)
     ranking: list[dict[str, Any]] = field(default_factory=list)
     form: str = ""
     role: str = ""
@@ -314,7 +328,7 @@ class OfficerProposal:
             "username": self.user.username if self.user else None,
             "form": self.form,
             "role": self.role,
-            "reasons": list(self.reasons),
+            "reasons": [str(r) for r in self.reasons],
             "ranking": list(self.ranking),
         }
 
@@ -374,7 +388,7 @@ def propose_officer(
         .exclude(pk__in=excluded)
         .order_by("username")
     )
-    reasons: list[str] = []
+    reasons: list[Any] = []
     if form != law_form:
         reasons.append(
             _fmt(
@@ -396,12 +410,12 @@ def propose_officer(
         reasons.append(
             _fmt(
                 _("%(form)s is conducted by: %(role)s (CPC art. 189)."),
-                form=str(FORM_LABELS.get(form, form)).capitalize(),
+                form=_capitalised(FORM_LABELS.get(form, form)),
                 role=Role(role).label,
             )
         )
     if not candidates:
-        reasons.append(str(_("The body has no active investigator or inquiry officer.")))
+        reasons.append(_("The body has no active investigator or inquiry officer."))
         return OfficerProposal(None, reasons, [], form, role)
     ids = [u.pk for u in candidates]
     load = loads(ids)
@@ -445,7 +459,7 @@ def propose_officer(
             _fmt(_("%(name)s specialises in this article or its chapter."), name=best.full_name)
         )
     elif specs:
-        reasons.append(str(_("No candidate specialises in this article or its chapter.")))
+        reasons.append(_("No candidate specialises in this article or its chapter."))
     reasons.append(
         _fmt(
             _("%(name)s has the lightest load: %(load)s (%(cases)s open cases)."),
@@ -455,5 +469,5 @@ def propose_officer(
         )
     )
     if len(ordered) > 1 and key(ordered[1])[:2] == key(best)[:2]:
-        reasons.append(str(_("Equal loads: the officer given a case longest ago comes first.")))
+        reasons.append(_("Equal loads: the officer given a case longest ago comes first."))
     return OfficerProposal(best, reasons, ranking, form, role)

@@ -25,7 +25,7 @@ from tergeu.core.sequences import next_value
 from tergeu.core.validation import Checker
 from tergeu.intake.models import ReportStatus
 from tergeu.intake.services import close, take_undecided
-from tergeu.integrity.journal import record, service
+from tergeu.integrity.journal import event, record, record_all, service
 from tergeu.qualification.models import Article, ArticlePart
 from tergeu.qualification.services import resolve
 
@@ -170,15 +170,54 @@ def open_case(
             "parent": parent.erdr_number if parent else None,
         },
     )
+    team: list[tuple[Any, str]] = []
     if investigator is not None:
-        grant(case, investigator, GrantRole.INVESTIGATOR, actor)
-    for head in User.objects.filter(organisation=org, role=Role.HEAD_OF_UNIT, is_active=True):
-        grant(case, head, GrantRole.HEAD, actor)
+        team.append((investigator, GrantRole.INVESTIGATOR))
+    heads = User.objects.filter(organisation=org, role=Role.HEAD_OF_UNIT, is_active=True)
+    team += [(head, GrantRole.HEAD) for head in heads]
     if case.prosecutor is not None:
-        grant(case, case.prosecutor, GrantRole.PROSECUTOR, actor)
+        team.append((case.prosecutor, GrantRole.PROSECUTOR))
     if actor is not None and actor != investigator and actor.role != Role.HEAD_OF_UNIT:
-        grant(case, actor, GrantRole.REGISTRAR, actor)
+        team.append((actor, GrantRole.REGISTRAR))
+    grant_new_case(case, team, actor)
     return case
+
+
+def grant_new_case(case: Case, team: list[tuple[Any, str]], by: Any) -> list[Grant]:
+    """The grants of a case just created (it has none yet), written and journaled at once.
+
+    The same as calling :func:`grant` for each, in two statements instead of three each.
+    """
+    now = clock.now()
+    seen: set[tuple[Any, str]] = set()
+    rows = []
+    for user, role in team:
+        if (user.pk, role) not in seen:
+            seen.add((user.pk, role))
+            rows.append(
+                Grant(
+                    case=case,
+                    user=user,
+                    role=role,
+                    granted_at=now,
+                    granted_by=by,
+                    case_registered_at=case.registered_at,
+                )
+            )
+    rows = Grant.objects.bulk_create(rows)
+    record_all(
+        [
+            event(
+                "case.access_granted",
+                actor=by,
+                case_id=case.pk,
+                obj=row,
+                data={"user": str(row.user_id), "role": row.role},
+            )
+            for row in rows
+        ]
+    )
+    return rows
 
 
 @service

@@ -44,27 +44,11 @@ def _place(report: Report) -> tuple[str, str]:
 
 
 def _allocation(report: Report, candidates: list[dict[str, Any]]) -> dict[str, Any]:
-    """The allocation proposal, with its reasons written in each of the three languages.
+    """The allocation proposal for the top candidate, its reasons written in each language.
 
     The officials who read it may each use another language; the proposal itself (body,
-    form, officer, ranking) is the same in all three.
+    form, officer, ranking) is made once and is the same in all three.
     """
-    proposal: dict[str, Any] = {}
-    reasons: dict[str, Any] = {}
-    for language in LANGUAGES:
-        with translation.override(language):
-            proposal = _propose(report, candidates)
-        reasons[language] = {
-            "body": (proposal["body"] or {}).get("reasons", []),
-            "officer": (proposal["officer"] or {}).get("reasons", []),
-            "error": proposal.get("error", ""),
-        }
-    proposal["reasons"] = reasons
-    return proposal
-
-
-def _propose(report: Report, candidates: list[dict[str, Any]]) -> dict[str, Any]:
-    """The body, form and officer the allocation rules propose for the top candidate."""
     from tergeu.allocation.proposals import propose_body, propose_officer  # app above intake
 
     top = candidates[0] if candidates else {}
@@ -78,15 +62,44 @@ def _propose(report: Report, candidates: list[dict[str, Any]]) -> dict[str, Any]
             paragraph=top.get("paragraph") or None,
         )
     except ServiceError as exc:
-        return {"error": str(exc.message), "body": None, "officer": None, "own_body": True}
+        message = exc.message
+        errors = {lang: _in(lang, lambda: str(message)) for lang in LANGUAGES}
+        return {
+            "body": None,
+            "officer": None,
+            "own_body": True,
+            "error": errors["ru"],
+            "reasons": {
+                lang: {"body": [], "officer": [], "error": errors[lang]} for lang in LANGUAGES
+            },
+        }
     org = body.organisation
     own = org is None or org.pk == report.organisation_id
     officer = None
     if own and top.get("article"):
         officer = propose_officer(
             report.organisation, article=top["article"], part=top.get("part") or "", form=body.form
-        ).as_json()
-    return {"body": body.as_json(), "officer": officer, "own_body": own}
+        )
+    reasons = {
+        lang: {
+            "body": _in(lang, lambda: [str(r) for r in body.reasons]),
+            "officer": _in(lang, lambda: [str(r) for r in officer.reasons] if officer else []),
+            "error": "",
+        }
+        for lang in LANGUAGES
+    }
+    return {
+        "body": body.as_json(),
+        "officer": officer.as_json() if officer else None,
+        "own_body": own,
+        "reasons": reasons,
+    }
+
+
+def _in(language: str, render: Any) -> Any:
+    """``render()`` with ``language`` active."""
+    with translation.override(language):
+        return render()
 
 
 def assess_report(report: Report, *, actor: Any = None) -> Report:

@@ -45,7 +45,7 @@ def canonical_json(data: dict[str, Any]) -> str:
     return rfc8785.dumps(_jsonable(data)).decode()
 
 
-def record(
+def event(
     action: str,
     *,
     actor: Any = None,
@@ -53,7 +53,7 @@ def record(
     obj: Any = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append an event; call it inside the service's transaction."""
+    """An event not yet appended: what :func:`record` writes, for :func:`record_all`."""
     body = {
         "action": action,
         "actor": str(actor.pk) if actor is not None else None,
@@ -62,7 +62,7 @@ def record(
         "data": data or {},
     }
     payload = canonical_json(body)
-    return Event.objects.create(
+    return Event(
         occurred_at=clock.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_label=str(actor)[:200] if actor is not None else "",
@@ -73,6 +73,25 @@ def record(
         payload=payload,
         payload_sha256=hashlib.sha256(payload.encode()).hexdigest(),
     )
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    case_id: uuid.UUID | None = None,
+    obj: Any = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Append an event; call it inside the service's transaction."""
+    row = event(action, actor=actor, case_id=case_id, obj=obj, data=data)
+    row.save(force_insert=True)
+    return row
+
+
+def record_all(events: list[Event]) -> list[Event]:
+    """Append several events, in their order, with one statement (inside the transaction)."""
+    return Event.objects.bulk_create(events)
 
 
 class Denial:
