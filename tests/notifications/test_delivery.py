@@ -226,6 +226,13 @@ def test_without_an_smtp_host_e_mail_waits_in_the_outbox(settings: Any) -> None:
     message = _queue()
     with pytest.raises(NotConfigured):
         transport_for("email")
+    settings.TERGEU_SMTP_HOST = "127.0.0.1"
+    settings.TERGEU_SMTP_TLS = "tls1.0"
+    with pytest.raises(NotConfigured):
+        transport_for("email")
+    settings.TERGEU_SMTP_TLS, settings.TERGEU_SMTP_USER = "none", "officer"
+    with pytest.raises(NotConfigured, match="needs TERGEU_SMTP_TLS"):
+        transport_for("email")  # no password in clear text
     assert deliver_due(worker="w").claimed == 0
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.PENDING, 0)

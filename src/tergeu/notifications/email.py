@@ -97,6 +97,8 @@ class SmtpTransport:
     ) -> None:
         if tls not in TLS_MODES:
             raise NotConfigured(f"TERGEU_SMTP_TLS must be one of {', '.join(TLS_MODES)}")
+        if user and tls == "none":
+            raise NotConfigured("TERGEU_SMTP_USER is set: the password needs TERGEU_SMTP_TLS")
         self.host, self.port = host, port or DEFAULT_PORTS[tls]
         self.user, self.password = user, password
         self.tls, self.ca_file = tls, ca_file
@@ -171,6 +173,8 @@ class SmtpTransport:
             raise TransientError(f"SMTP {self.host}: disconnected ({exc})") from exc
         except smtplib.SMTPResponseException as exc:
             raise _error(exc.smtp_code, exc.smtp_error, "message refused") from exc
+        except smtplib.SMTPNotSupportedError as exc:  # e.g. a non-ASCII address, no SMTPUTF8
+            raise PermanentError(f"SMTP {self.host}: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise TransientError(f"SMTP {self.host}: {exc}") from exc

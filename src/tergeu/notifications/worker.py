@@ -287,11 +287,19 @@ def configured_channels(transports: Mapping[str, Any] | None = None) -> dict[str
     for channel in Channel.values:
         try:
             found[channel] = transport_for(channel)
-        except NotConfigured:
-            continue
-        except ImportError:
-            logger.warning("No transport for %s can be imported; its messages wait", channel)
+        except (NotConfigured, ImportError) as exc:
+            _warn_once(f"{channel}: {type(exc).__name__}: {exc}")
     return found
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(reason: str) -> None:
+    """Log why a channel's messages wait, once per reason (the loop polls every few s)."""
+    if reason not in _warned:
+        _warned.add(reason)
+        logger.warning("Messages of %s wait in the outbox", reason)
 
 
 def deliver_due(
