@@ -331,3 +331,12 @@ def test_web_forms_show_the_services_reasons(investigator: Any, case: Case, vict
     )
     assert told.status_code == 302
     assert Message.objects.filter(kind="familiarisation", recipient=victim.email).exists()
+
+
+def test_links_start_with_the_public_url_when_set(
+    investigator: Any, case: Case, summons_doc: Any, settings: Any
+):
+    settings.TERGEU_PUBLIC_URL = "https://tergeu.kz/"
+    summons, token = send_summons(investigator, case.pk, summons_doc.pk, site_url="http://x/")
+    assert summons.message is not None
+    assert f"https://tergeu.kz/s/{token}/" in summons.message.body

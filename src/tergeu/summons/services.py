@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -37,12 +38,20 @@ from tergeu.documents.signatures import latest_pdf_sha256, read_pdf
 from tergeu.integrity.journal import record, service
 from tergeu.notifications.models import Channel, Kind, Message, MessageStatus
 from tergeu.notifications.services import LANGUAGES, enqueue
+from tergeu.settings.env import env_str
 
 from .models import RANK, Summons, SummonsStatus
 from .rules import CONSEQUENCES, LINK_DAYS_AFTER, SUMMONS_RULE
 
 DOC_TYPE = "summons"
 DEFAULT_CHANNELS = (Channel.SMS.value, Channel.EMAIL.value)
+
+
+def link_base(site_url: str = "") -> str:
+    """Where the personal links start: TERGEU_PUBLIC_URL when set (docs/operations.md),
+    else the address the request came to (``site_url``)."""
+    configured = getattr(settings, "TERGEU_PUBLIC_URL", None) or env_str("TERGEU_PUBLIC_URL", "")
+    return str(configured or site_url).rstrip("/")
 
 
 def token_hash(token: str) -> str:
@@ -147,11 +156,11 @@ def details(summons: Summons, language: str) -> dict[str, Any]:
     }
 
 
-def _enqueue(summons: Summons, token: str, link_base: str) -> Message:
+def _enqueue(summons: Summons, token: str, base: str) -> Message:
     """Queue the summons by its current channel with the link carrying ``token``."""
     channel = summons.channel
     address = contacts_of(summons.participant)[channel]
-    link = link_base.rstrip("/") + reverse("summons:public", args=[token])
+    link = base.rstrip("/") + reverse("summons:public", args=[token])
     context = {**details(summons, summons.language), "link": link}
     return enqueue(
         channel=channel,
@@ -219,10 +228,10 @@ def send_summons(
         token_sha256=token_hash(token),
         appear_at=appear_at,
         expires_at=max(appear_at, now) + LINK_DAYS_AFTER,
-        link_base=site_url,
+        link_base=link_base(site_url),
         sent_by=user,
     )
-    summons.message = _enqueue(summons, token, site_url)
+    summons.message = _enqueue(summons, token, summons.link_base)
     summons.save(update_fields=["message", "updated_at"])
     record(
         "summons.queued",
