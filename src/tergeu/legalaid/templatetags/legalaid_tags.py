@@ -17,10 +17,17 @@ register = template.Library()
 
 @register.inclusion_tag("legalaid/_panel.html", takes_context=True)
 def defender_panel(context: Any, case: Any, user: Any) -> dict[str, Any]:
-    """The appointments of ``case`` for a user with a grant to it (the card checked it)."""
-    perms = perms_of(user, case) if getattr(user, "is_authenticated", False) else frozenset()
-    if Perm.VIEW not in perms:
-        return {"visible": False}
+    """The appointments of ``case`` on its card (shown only to users with a grant to it).
+
+    The card's view gives ``can_work``; elsewhere the user's permissions are read.
+    """
+    if "can_work" in context:
+        can_work = bool(context["can_work"])
+    else:
+        perms = perms_of(user, case) if getattr(user, "is_authenticated", False) else frozenset()
+        if Perm.VIEW not in perms:
+            return {"visible": False}
+        can_work = Perm.WORK in perms
     now = clock.now()
     rows = [
         {"appointment": a, "overdue": is_overdue(a.due_at, a.filled_at, now)}
@@ -32,6 +39,6 @@ def defender_panel(context: Any, case: Any, user: Any) -> dict[str, Any]:
         "visible": True,
         "case": case,
         "rows": rows,
-        "can_work": Perm.WORK in perms,
+        "can_work": can_work,
         "csrf_token": context.get("csrf_token"),
     }
