@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tergeu.notifications.models import Message, MessagePart, MessageStatus, PartStatus
+from tergeu.notifications.smpp.config import SmppConfig
 from tergeu.notifications.smpp.receipts import start_receipt_listener
 from tergeu.notifications.smpp.testsmsc import TestSmsc
 from tergeu.notifications.smpp.transport import SmppTransport
@@ -102,6 +103,7 @@ def test_the_listener_records_receipts_for_a_transmitter(smsc: TestSmsc) -> None
     assert deliver(transport).sent == 5
     assert smsc.receipts_acknowledged == 0  # a transmitter gets no receipts
     listener = start_receipt_listener(config_for(smsc))
+    assert listener is not None
     try:
         assert smsc.wait_for(lambda: smsc.receipts_acknowledged >= 5)
     finally:
@@ -110,3 +112,7 @@ def test_the_listener_records_receipts_for_a_transmitter(smsc: TestSmsc) -> None
     for message in messages:
         message.refresh_from_db()
         assert message.status == MessageStatus.DELIVERED
+
+
+def test_no_listener_without_an_smsc() -> None:
+    assert start_receipt_listener(SmppConfig(host="")) is None

@@ -114,15 +114,34 @@ def id_forms(message_id: str) -> list[str]:
     return seen
 
 
+def known_id(message_id: str) -> str | None:
+    """The form of ``message_id`` the outbox holds (a part's or a message's peer id)."""
+    from tergeu.notifications.models import Message, MessagePart
+
+    forms = id_forms(message_id)
+    found = set(
+        MessagePart.objects.filter(peer_id__in=forms, message__channel="sms").values_list(
+            "peer_id", flat=True
+        )
+    )
+    if not found:
+        found = set(
+            Message.objects.filter(peer_id__in=forms, channel="sms").values_list(
+                "peer_id", flat=True
+            )
+        )
+    return next((form for form in forms if form in found), None)
+
+
 def record(receipt: Receipt) -> bool:
     """Record a final receipt through the outbox's service; False if no message has its id."""
     from tergeu.notifications.services import record_receipt
 
-    for form in id_forms(receipt.message_id):
-        found = record_receipt("sms", form, delivered=receipt.delivered, error=receipt.error)
-        if found is not None:
-            return True
-    return False
+    peer_id = known_id(receipt.message_id)
+    if peer_id is None:
+        return False
+    found = record_receipt("sms", peer_id, delivered=receipt.delivered, error=receipt.error)
+    return found is not None
 
 
 Answer = Callable[[P.Pdu, int], None]
@@ -263,10 +282,14 @@ class ReceiptListener:
         self.recorder.put(pdu, lambda request, status: respond(request, status))
 
 
-def start_receipt_listener(config: SmppConfig | None = None) -> ReceiptListener:
+def start_receipt_listener(config: SmppConfig | None = None) -> ReceiptListener | None:
     """Start a receiver session that records receipts until ``stop()``; for ``tergeu worker``.
 
     Needed when the transport binds as a transmitter (receipts never come on that
-    session), or to receive receipts while the worker has nothing to send.
+    session), and to receive receipts while the worker has nothing to send. Returns None
+    (and starts nothing) when no SMSC is configured (``TERGEU_SMPP_HOST`` empty).
     """
-    return ReceiptListener(config or SmppConfig.from_env()).start()
+    config = config or SmppConfig.from_env()
+    if not config.host:
+        return None
+    return ReceiptListener(config).start()

@@ -89,6 +89,7 @@ class Session:
         self._waiting: dict[int, Waiter] = {}
         self._window = threading.BoundedSemaphore(config.window)
         self._alive = False
+        self._closing = False
         self._sock = self._connect()
         try:
             self._bind(BIND_COMMANDS[mode])
@@ -235,7 +236,7 @@ class Session:
             self._alive = False
             waiting = list(self._waiting.values())
             self._waiting.clear()
-        if was_alive and reason != "closed":
+        if was_alive and not self._closing:
             log.warning("SMPP %s session ended: %s", self.mode, reason)
         for waiter in waiting:
             self._release(waiter)
@@ -246,6 +247,7 @@ class Session:
 
     def close(self) -> None:
         """Unbind (waiting briefly for unbind_resp) and disconnect; never raises."""
+        self._closing = True
         if self._alive:
             with contextlib.suppress(ConnectionLost):
                 self.request(P.UNBIND).wait(min(self.config.response_timeout, 2.0))
