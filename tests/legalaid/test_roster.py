@@ -109,3 +109,11 @@ def test_another_bar_cannot_cancel_a_slot(bar_head: User, lawyers: list[User]) -
     other_head = f.user(Role.ADMINISTRATOR, f.org(OrgKind.BAR))
     with pytest.raises(NotFound):
         roster.cancel_slot(other_head, slot.pk)
+
+
+def test_a_refused_look_at_the_roster_is_journaled(lawyers: list[User]) -> None:
+    from tergeu.integrity.models import Event
+
+    with pytest.raises(AccessDenied):
+        roster.roster(lawyers[0])
+    assert Event.objects.filter(action="access.denied", actor=lawyers[0]).exists()

@@ -58,6 +58,7 @@ def lawyers_of(bar: Organisation) -> QuerySet[User]:
     ).order_by("last_name", "first_name")
 
 
+@service
 def roster(user: Any, *, include_past: bool = False) -> QuerySet[DutySlot]:
     """The slots of the user's bar, current and future first (or all with ``include_past``)."""
     bar = require_bar(user, "legalaid.roster")
@@ -85,7 +86,8 @@ def add_slot(
         check.add("lawyer_id", _("This field is required."))
     else:
         try:
-            lawyer = lawyers_of(bar).select_for_update().filter(pk=int(lawyer_id)).first()
+            chosen = lawyers_of(bar).filter(pk=int(lawyer_id))
+            lawyer = chosen.select_for_update(of=("self",)).first()
         except (TypeError, ValueError):
             lawyer = None
         if lawyer is None:
