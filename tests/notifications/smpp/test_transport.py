@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from tergeu.notifications.smpp.transport import SmppBindError, SmppTransport
 from tergeu.notifications.transports import PermanentError, TransientError, transport_for
 from tergeu.notifications.worker import Policy
 
+from ..conftest import self_signed
 from .conftest import FAST, config_for, deliver, queue_sms, transport_for_test
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -220,3 +223,17 @@ def test_throughput_limits_the_pace(smsc: TestSmsc) -> None:
     deliver(transport_for_test(smsc, receipts=False, throughput=20.0), FAST)
     assert time.monotonic() - start >= 5 / 20
     assert len(smsc.parts) == 6
+
+
+def test_tls_to_the_smsc_with_its_ca(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with TestSmsc(ssl_context=context) as server:
+        queue_sms("Сәлем over TLS")
+        transport = transport_for_test(server, tls=True, tls_ca_file=str(cert), receipts=False)
+        assert deliver(transport).sent == 1
+        assert [m.text for m in server.messages()] == ["Сәлем over TLS"]
+        untrusted = transport_for_test(server, tls=True)  # the system's CAs only
+        with pytest.raises(TransientError, match="TLS"):
+            untrusted.open()

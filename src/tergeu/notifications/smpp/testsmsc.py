@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import ssl
 import threading
 import time
 from collections import Counter
@@ -101,6 +102,7 @@ class TestSmsc:
         text_id_format: str | None = None,
         receipt_delay: float = 0.0,
         receipt_retry: float = 0.2,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.system_id = system_id
         self.password = password
@@ -115,6 +117,8 @@ class TestSmsc:
         self.text_id_format = text_id_format or id_format
         self.receipt_delay = receipt_delay
         self.receipt_retry = receipt_retry
+        #: Serve TLS with this context (a server context with its certificate loaded).
+        self.ssl_context = ssl_context
         self.parts: list[Part] = []
         self.binds: list[tuple[int, str, int]] = []  # (command, system_id, status)
         self.receipts_acknowledged = 0
@@ -236,7 +240,9 @@ class TestSmsc:
         loop = asyncio.new_event_loop()
         self._loop = loop
         asyncio.set_event_loop(loop)
-        server = loop.run_until_complete(asyncio.start_server(self._serve, self.host, self.port))
+        server = loop.run_until_complete(
+            asyncio.start_server(self._serve, self.host, self.port, ssl=self.ssl_context)
+        )
         self._server = server
         self.port = server.sockets[0].getsockname()[1]
         ticker = loop.create_task(self._tick())
