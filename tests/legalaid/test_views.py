@@ -107,7 +107,12 @@ def test_the_appointment_form_shows_errors(unit: f.Unit, case: Case, suspect: Pa
 
 def test_the_roster_page(bar_head: User, lawyers: list[User]) -> None:
     keeper = _client(bar_head)
-    assert keeper.get("/legalaid/roster/").status_code == 200
+    page = keeper.get("/legalaid/roster/").content.decode()
+    assert '<a href="/legalaid/roster/" aria-current="page">Duty roster</a>' in page
+    # A lawyer finds their offers in the menu; the roster is the bar head's.
+    lawyer_page = _client(lawyers[0]).get("/legalaid/").content.decode()
+    assert '<a href="/legalaid/" aria-current="page">My offers and appointments</a>' in lawyer_page
+    assert 'href="/legalaid/roster/"' not in lawyer_page
     bad = keeper.post(
         "/legalaid/roster/",
         {

@@ -58,6 +58,7 @@ def my_offers(request: HttpRequest) -> HttpResponse:
         "others": [r for r in rows if not r.open and r.status != OfferStatus.ACCEPTED],  # type: ignore[attr-defined]
         "decline_form": DeclineForm(),
         "now": now,
+        "nav_section": "legalaid",
     }
     return render(request, "legalaid/mine.html", context)
 
@@ -144,6 +145,7 @@ def roster(request: HttpRequest) -> HttpResponse:
         "slots": list(roster_services.roster(request.user)[:500]),
         "form": form,
         "now": clock.now(),
+        "nav_section": "roster",
     }
     return render(request, "legalaid/roster.html", context, status=status)
 
