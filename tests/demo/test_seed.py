@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 
 from tergeu.accounts.models import Role, User
 from tergeu.cases.access import visible_cases
-from tergeu.cases.models import Case, Stage
+from tergeu.cases.models import Case, Participant, Stage
 from tergeu.cases.services import history
+from tergeu.core import clock
 from tergeu.core.errors import NotFound
 from tergeu.core.iin import iin_error
 from tergeu.demo.crimes import SCENARIOS
@@ -16,6 +19,8 @@ from tergeu.demo.plan import DEMO_NOW
 from tergeu.demo.seed import DEMO_PASSWORD, fingerprint, is_seeded, seed
 from tergeu.intake.models import Report, ReportStatus
 from tergeu.integrity.models import Event
+from tergeu.legalaid.models import DutySlot, Offer
+from tergeu.legalaid.services import appoint_defender
 from tergeu.qualification.services import resolve
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +92,23 @@ def test_tergeu_demo_no_serve_prints_the_accounts(capsys: pytest.CaptureFixture[
     assert "investigator2" in out
     assert "Administrator" in out
     assert "http://" not in out
+
+
+def test_the_demo_has_duty_lawyers_who_get_an_offer() -> None:
+    """Legal aid works in the demo: the bars' duty lawyers are on the roster from its "now"."""
+    seed(cases=40)
+    on_duty = DutySlot.objects.filter(starts_at__lte=DEMO_NOW, ends_at__gt=DEMO_NOW)
+    assert sorted(on_duty.values_list("lawyer__username", flat=True)) == [
+        "defender",
+        "defender2",
+        "defender_duty",
+    ]
+    suspect = Participant.objects.filter(
+        status="suspect", case__region_id="75", case__stage="investigation"
+    ).first()
+    assert suspect is not None
+    investigator = suspect.case.investigator
+    with clock.frozen(DEMO_NOW + dt.timedelta(minutes=5)):
+        appointment = appoint_defender(investigator, suspect.case_id, suspect.pk)
+    offer = Offer.objects.get(appointment=appointment)
+    assert offer.lawyer.username in {"defender", "defender_duty"}

@@ -201,6 +201,8 @@ prosecutor           prosecutor          75 prosecutor Бекова Салтан
 investigating_judge  investigating_judge 75 court      Абдрахманов Кайрат Жанатович  m 1972-10-05 kk
 judge                judge               75 court      Смагулова Гульнара Аскаровна  f 1970-05-22 ru
 defender             defender            75 bar        Нестеренко Ольга Игоревна     f 1982-08-09 ru
+defender_duty        defender            75 bar        Сейткалиев Нурлан Маратович   m 1985-02-11 kk
+bar_head             head_of_unit        75 bar        Жунусова Лаура Ахметовна      f 1971-06-30 ru
 expert               expert              75 forensic   Туленов Данияр Асхатович      m 1987-03-03 kk
 analyst              analyst             75 prosecutor Ли Елена Сергеевна            f 1992-01-20 en
 admin                administrator       75 -          Мухамеджанов Ринат Талгатович m 1985-09-15 ru
@@ -216,6 +218,7 @@ prosecutor2          prosecutor          71 prosecutor Ибрагимов Рус
 investigating_judge2 investigating_judge 71 court      Есенова Айжан Талгатовна      f 1975-09-09 kk
 judge2               judge               71 court      Оспанов Ерболат Нурланович    m 1969-04-18 ru
 defender2            defender            71 bar        Джаксыбекова Жанна Ериковна   f 1980-03-15 ru
+bar_head2            head_of_unit        71 bar        Калиев Берик Сапарович        m 1970-01-08 kk
 expert2              expert              71 forensic   Цой Андрей Вячеславович       m 1986-12-24 ru
 """
 

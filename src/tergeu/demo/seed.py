@@ -12,6 +12,7 @@ seed, and every time relative to :data:`~tergeu.demo.plan.DEMO_NOW`.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 from typing import Any
@@ -27,7 +28,7 @@ from tergeu.intake.models import Report
 from tergeu.integrity.models import Event
 
 from . import crimes
-from .plan import REFERENCE_AT, Plan, Step, make_plans, schedule
+from .plan import DEMO_NOW, REFERENCE_AT, Plan, Step, make_plans, schedule
 from .reference import DEMO_PASSWORD, USERNAMES, accounts, body_names, create_reference, org_code
 
 __all__ = ["DEMO_PASSWORD", "fingerprint", "is_seeded", "seed"]
@@ -54,7 +55,30 @@ def seed(cases: int = 300) -> list[tuple[str, str, str]]:
         with clock.frozen(REFERENCE_AT):
             create_reference()
         Runner().run(make_plans(rng, cases))
+        with clock.frozen(DEMO_NOW):
+            duty_roster()
     return accounts()
+
+
+#: Bar head -> the lawyers they put on duty for the demo's month (legal aid, CPC art. 67).
+DUTY = {"bar_head": ("defender", "defender_duty"), "bar_head2": ("defender2",)}
+
+
+def duty_roster() -> None:
+    """Duty lawyers around the clock from the demo's "now" for 30 days, so that "appoint a
+    defender" reaches someone."""
+    from tergeu.legalaid.roster import add_slot
+
+    users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
+    for head, lawyers in DUTY.items():
+        for lawyer in lawyers:
+            add_slot(
+                users[head],
+                lawyer_id=users[lawyer].pk,
+                starts_at=DEMO_NOW - dt.timedelta(hours=1),
+                ends_at=DEMO_NOW + dt.timedelta(days=30),
+                capacity=3,
+            )
 
 
 class Runner:
