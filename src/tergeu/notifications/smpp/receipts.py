@@ -30,6 +30,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from . import pdu as P
 from .config import SmppConfig
 
@@ -155,6 +157,9 @@ class ReceiptRecorder:
     listener drains them in a thread of its own (:meth:`start`).
     """
 
+    #: Most receipts recorded in one transaction.
+    BATCH = 100
+
     def __init__(self, receipt_wait: float = 30.0) -> None:
         self.receipt_wait = receipt_wait
         self._queue: queue.SimpleQueue[tuple[P.Pdu, Answer, float]] = queue.SimpleQueue()
@@ -168,21 +173,41 @@ class ReceiptRecorder:
         self._queue.put((pdu, answer, time.monotonic()))
 
     def drain(self, *, final: bool = False) -> None:
-        """Record the receipts received so far; with ``final``, refuse the unknown ones."""
-        later, self._later = self._later, []
+        """Record the receipts received so far; with ``final``, refuse the unknown ones.
+
+        Up to :attr:`BATCH` receipts are recorded in one transaction (each in a savepoint
+        of its own); their deliver_sm_resp go out after it commits.
+        """
+        items, self._later = self._later, []
         while True:
             try:
-                later.append(self._queue.get_nowait())
+                items.append(self._queue.get_nowait())
             except queue.Empty:
                 break
         now = time.monotonic()
-        for pdu, answer, since in later:
-            if self._handle(pdu, answer):
-                continue
-            if final or now - since > self.receipt_wait:
-                self._answer(answer, pdu, P.ESME_RX_T_APPN)  # no such message (yet)
-            else:
-                self._later.append((pdu, answer, since))
+        for start in range(0, len(items), self.BATCH):
+            chunk = items[start : start + self.BATCH]
+            answers: list[tuple[Answer, P.Pdu, int]] = []
+            waiting: list[tuple[P.Pdu, Answer, float]] = []
+            try:
+                with transaction.atomic():
+                    for pdu, answer, since in chunk:
+                        status = self._outcome(pdu)
+                        if status is not None:
+                            answers.append((answer, pdu, status))
+                        elif final or now - since > self.receipt_wait:
+                            answers.append((answer, pdu, P.ESME_RX_T_APPN))  # no such message
+                        else:
+                            waiting.append((pdu, answer, since))
+            except Exception:
+                log.exception("recording %d SMS receipts", len(chunk))
+                answers = [(answer, pdu, P.ESME_RX_T_APPN) for pdu, answer, _ in chunk]
+                waiting = []
+            self._later.extend(waiting)
+            for answer, pdu, status in answers:
+                if status == P.ESME_ROK:
+                    self.recorded += 1
+                self._answer(answer, pdu, status)
 
     def start(self, every: float = 0.05) -> ReceiptRecorder:
         """Drain in a thread of its own every ``every`` seconds until :meth:`stop`."""
@@ -208,28 +233,22 @@ class ReceiptRecorder:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def _handle(self, pdu: P.Pdu, answer: Answer) -> bool:
-        """Answer a deliver_sm once its receipt is recorded; False to try again later."""
+    def _outcome(self, pdu: P.Pdu) -> int | None:
+        """Record a deliver_sm's receipt: the status to answer, None to try again later."""
         try:
             sm = P.ShortMessage.decode(pdu.body)
         except P.PduError:
-            self._answer(answer, pdu, P.ESME_RINVMSGLEN)
-            return True
+            return P.ESME_RINVMSGLEN
         receipt = parse_receipt(sm)
         if receipt is None or not receipt.final:
-            self._answer(answer, pdu, P.ESME_ROK)  # a mobile-originated text, or ENROUTE
-            return True
+            return P.ESME_ROK  # a mobile-originated text, or ENROUTE: nothing to record
         try:
-            known = record(receipt)
+            with transaction.atomic():
+                known = record(receipt)
         except Exception:
             log.exception("recording the receipt of SMS %s", receipt.message_id)
-            self._answer(answer, pdu, P.ESME_RX_T_APPN)  # the SMSC sends it again
-            return True
-        if not known:
-            return False
-        self.recorded += 1
-        self._answer(answer, pdu, P.ESME_ROK)
-        return True
+            return P.ESME_RX_T_APPN  # the SMSC sends it again
+        return P.ESME_ROK if known else None
 
     @staticmethod
     def _answer(answer: Answer, pdu: P.Pdu, status: int) -> None:

@@ -74,10 +74,11 @@ class _Session:
     bound: int | None = None  # the bind command
     sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
     outstanding: dict[int, _Receipt] = field(default_factory=dict)
+    dropping: bool = False
 
     @property
     def receives(self) -> bool:
-        return self.bound in (P.BIND_RECEIVER, P.BIND_TRANSCEIVER)
+        return self.bound in (P.BIND_RECEIVER, P.BIND_TRANSCEIVER) and not self.dropping
 
     @property
     def transmits(self) -> bool:
@@ -273,6 +274,16 @@ class TestSmsc:
                 if not self._handle(session, pdu):
                     break
                 await writer.drain()
+            if session.dropping:
+                # Close our side after the answers given so far, and read (and ignore)
+                # what the client had already sent until it closes too: closing with
+                # unread input would reset the connection and could destroy answers in
+                # flight, a lost-response case the drop is not meant to stage.
+                self._sessions.remove(session)
+                writer.write_eof()
+                while await reader.read(4096):
+                    pass
+                self._sessions.append(session)
         except (asyncio.IncompleteReadError, ConnectionError, P.PduError):
             pass
         finally:
@@ -334,6 +345,7 @@ class TestSmsc:
                 if self._drop_after <= 0:
                     self._drop_after = self._drop_every
                     self.drops += 1
+                    session.dropping = True
                     return False
                 self._drop_after -= 1
         if not session.transmits:

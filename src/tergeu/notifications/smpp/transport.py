@@ -124,8 +124,11 @@ class SmppTransport:
         return self._session
 
     def _deliver(self, session: Session, pdu: P.Pdu) -> None:
-        assert self._recorder is not None
-        self._recorder.put(pdu, session.respond)
+        recorder = self._recorder
+        if recorder is None:  # closing: the SMSC sends it again
+            session.respond(pdu, P.ESME_RX_T_APPN)
+        else:
+            recorder.put(pdu, session.respond)
 
     def poll_receipts(self) -> None:
         """Record the receipts received so far (``send`` and ``close`` do it too)."""
@@ -139,10 +142,10 @@ class SmppTransport:
                 self._recorder.drain(final=True)
             except Exception:
                 log.exception("recording SMS receipts")
-            self._recorder = None
         if self._session is not None:
             self._session.close()
             self._session = None
+        self._recorder = None
 
     # ------------------------------------------------------------ sending
 
