@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import rfc8785
 from django.db import transaction
+from django.db.models.signals import post_save
 
 from tergeu.core import clock
 from tergeu.core.errors import AccessDenied, NotFound
@@ -90,8 +91,14 @@ def record(
 
 
 def record_all(events: list[Event]) -> list[Event]:
-    """Append several events, in their order, with one statement (inside the transaction)."""
-    return Event.objects.bulk_create(events)
+    """Append several events, in their order, with one statement (inside the transaction).
+
+    Listeners of the journal hear each of them as if :func:`record` had written it.
+    """
+    rows = Event.objects.bulk_create(events)
+    for row in rows:
+        post_save.send(sender=Event, instance=row, created=True, raw=False, using="default")
+    return rows
 
 
 class Denial:
