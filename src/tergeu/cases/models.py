@@ -228,3 +228,64 @@ class Participant(BaseModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class Detention(BaseModel):
+    """One deprivation of liberty of a participant: detention (CPC art. 128-133) and/or custody.
+
+    A detention row starts at ``detained_at`` (the minute of the actual capture, art. 128(5)).
+    It ends by release (``released_at``, a ground of art. 133) or by the custody a court
+    orders (``custody_from``). Custody may also be ordered for a person never detained
+    (art. 147): then ``detained_at`` is empty. The services in :mod:`tergeu.cases.detention`
+    keep these fields consistent; the journal holds every change.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="detentions")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="detentions"
+    )
+    detained_at = models.DateTimeField(_("detained at"), null=True, blank=True)
+    place = models.CharField(_("place of detention"), max_length=500, blank=True)
+    minor = models.BooleanField(_("minor"), default=False)
+    grounds_72h = models.BooleanField(_("72 hours allowed (CPC art. 131(4))"), default=False)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    protocol_at = models.DateTimeField(_("protocol drawn at"), null=True, blank=True)
+    prosecutor_notified_at = models.DateTimeField(
+        _("prosecutor notified at"), null=True, blank=True
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    release_ground = models.CharField(_("ground of release"), max_length=20, blank=True)
+    custody_from = models.DateTimeField(_("custody from"), null=True, blank=True)
+    custody_until = models.DateTimeField(_("custody until"), null=True, blank=True)
+    court_order_ref = models.CharField(_("court order"), max_length=200, blank=True)
+    custody_ended_at = models.DateTimeField(_("custody ended at"), null=True, blank=True)
+    custody_end_ground = models.CharField(
+        _("ground of the end of custody"), max_length=20, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["case", "-created_at"]
+        indexes = [models.Index(fields=["case", "participant"], name="detention_case_person")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.detained_at or self.custody_from}"
+
+    @property
+    def detained_now(self) -> bool:
+        """Detained and neither released nor taken into custody."""
+        return (
+            self.detained_at is not None and self.released_at is None and self.custody_from is None
+        )
+
+    @property
+    def in_custody(self) -> bool:
+        """Custody ordered and not ended."""
+        return self.custody_from is not None and self.custody_ended_at is None
+
+    @property
+    def active(self) -> bool:
+        return self.detained_now or self.in_custody

@@ -23,6 +23,7 @@ from tergeu.integrity.journal import deny, record, service
 from tergeu.integrity.models import Event
 from tergeu.qualification.services import resolve
 
+from . import procedure
 from .access import Perm, active_grants, get_case, perms_of, require, visible_cases
 from .models import Case, Form, Grant, GrantRole, Participant, ParticipantStatus, Stage
 from .register import court_for, grant, investigator_for, least_loaded, open_case, register_report
@@ -371,6 +372,8 @@ def update_participant(user: Any, participant_id: uuid.UUID | str, **fields: Any
     """Change a participant's data or status."""
     person = _participant(user, participant_id)
     data = _check_participant(dict(fields), partial=True)
+    if data.get("status", person.status) != person.status:
+        _order("participant.status_changed", person, status=data["status"])
     before = {k: getattr(person, k) for k in data}
     for name, value in data.items():
         setattr(person, name, value)
@@ -385,6 +388,17 @@ def update_participant(user: Any, participant_id: uuid.UUID | str, **fields: Any
     return person
 
 
+def _order(event: str, person: Participant, status: str = "") -> None:
+    """Refuse ``event`` if it contradicts the order of events (:mod:`.procedure`)."""
+    facts = procedure.Facts(
+        case=person.case,
+        participant=person,
+        detention=procedure.current_detention(person),
+        status=status,
+    )
+    procedure.check(event, facts)
+
+
 @service
 def remove_participant(user: Any, participant_id: uuid.UUID | str, *, reason: str) -> Participant:
     """Take a person out of the case (the row stays, marked removed, for the history)."""
@@ -392,6 +406,7 @@ def remove_participant(user: Any, participant_id: uuid.UUID | str, *, reason: st
     check = Checker()
     check.required("reason", reason)
     check.done()
+    _order("participant.removed", person)
     person.removed_at = clock.now()
     person.save(update_fields=["removed_at", "updated_at"])
     record(
