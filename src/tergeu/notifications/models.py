@@ -49,6 +49,9 @@ class Kind(models.TextChoices):
     LEGALAID_OFFER = "legalaid_offer", _("Offer of legal aid")
     LEGALAID_ACCEPTED = "legalaid_accepted", _("Defender appointed")
     LEGALAID_UNFILLED = "legalaid_unfilled", _("No duty lawyer available")
+    DEADLINE_WARNING = "deadline_warning", _("Time limit running out")
+    DEADLINE_EXPIRED = "deadline_expired", _("Time limit missed")
+    DEADLINE_RELEASE = "deadline_release", _("Release the person")
 
 
 class Message(BaseModel):
