@@ -59,6 +59,7 @@ class Facts:
     detention: Detention | None = None
     status: str = ""
     dated: dict[str, dt.datetime] = field(default_factory=dict)
+    event: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def suspect_since(person: Participant) -> dt.datetime | None:
 
     The earliest of: their detention (CPC art. 64(1)(2)), the journal event that added them
     with the status of a suspect or accused or changed their status to it (art. 64(1)(1),
-    (3), art. 202). A suspect with no journal event (data loaded directly) counts from the
-    row's creation.
+    (3), art. 202). A suspect with no journal event (data loaded directly, not through the
+    services) counts from the case's registration: the system cannot tell, so it does not
+    refuse.
     """
     times: list[dt.datetime] = []
     first = Detention.objects.filter(participant=person, detained_at__isnull=False).aggregate(
@@ -112,7 +114,7 @@ def suspect_since(person: Participant) -> dt.datetime | None:
             times.append(row.occurred_at)
             break
     if not seen and person.status in SUSPECT_STATUSES:
-        times.append(person.created_at)
+        times.append(person.case.registered_at)
     return min(times) if times else None
 
 
@@ -124,8 +126,24 @@ def _after_detention(f: Facts) -> bool:
     return not marks or f.at >= max(marks)
 
 
+#: Urgent investigative actions, which CPC art. 179(1)-(2) lets precede the registration
+#: in ERDR (the investigation then begins with them): their documents may be dated from the
+#: receipt of the report (KUI), not from the registration.
+URGENT_ACTIONS = frozenset({"document.protocol_scene_inspection"})
+
+
+def earliest_date(f: Facts) -> dt.datetime:
+    """The earliest moment a document of the case may be dated."""
+    if f.event in URGENT_ACTIONS:
+        report = f.case.report
+        if report is not None and report.received_at < f.case.registered_at:
+            return report.received_at
+    return f.case.registered_at
+
+
 def _dated_after_registration(f: Facts) -> bool:
-    return all(moment >= f.case.registered_at for moment in f.dated.values())
+    earliest = earliest_date(f)
+    return all(moment >= earliest for moment in f.dated.values())
 
 
 def _recognised_suspect(f: Facts) -> bool:
@@ -343,7 +361,8 @@ RULES: tuple[OrderRule, ...] = (
         "CPC art. 179(1)",
         _(
             "A document of the case cannot be dated before the case is registered in ERDR "
-            "(%(registered)s); check: %(fields)s."
+            "(%(registered)s; an urgent investigative action: before the report was "
+            "received); check: %(fields)s."
         ),
     ),
     R(
@@ -385,6 +404,7 @@ def _params(f: Facts) -> dict[str, Any]:
 
 def check(event: str, facts: Facts) -> None:
     """Refuse ``event`` with :class:`RuleViolation` if one of its rules does not hold."""
+    facts.event = event
     for rule in rules_for(event):
         if not REQUIREMENTS[rule.requires](facts):
             if rule.requires == "dated_after_registration":
@@ -393,7 +413,8 @@ def check(event: str, facts: Facts) -> None:
                     at=facts.at,
                     participant=facts.participant,
                     detention=facts.detention,
-                    dated={k: v for k, v in facts.dated.items() if v < facts.case.registered_at},
+                    dated={k: v for k, v in facts.dated.items() if v < earliest_date(facts)},
+                    event=event,
                 )
             raise RuleViolation(rule.message, rule=rule.article, **_params(facts))
 

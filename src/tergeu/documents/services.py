@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tergeu.cases.access import Perm, get_case, perms_of
 from tergeu.cases.models import Case
+from tergeu.cases.procedure import check_document
 from tergeu.core import blobs, clock
 from tergeu.core.errors import Conflict, Message, NotFound, ValidationFailed
 from tergeu.integrity.journal import canonical_json, deny, record, service
@@ -135,6 +136,7 @@ def create_draft(
     if errors or spec is None:
         raise ValidationFailed(errors)
     check_precondition(spec.effect, case)
+    check_document(spec, clean, case)
     doc = Document(
         case=case,
         doc_type=spec.code,
@@ -173,6 +175,7 @@ def update_draft(
         raise Conflict(STALE)
     spec = _spec_of(doc)
     clean = clean_fields(spec, fields, case)
+    check_document(spec, clean, case)
     changed = sorted(k for k in set(clean) | set(doc.fields) if clean.get(k) != doc.fields.get(k))
     doc.fields = clean
     doc.version += 1
@@ -207,6 +210,7 @@ def finalise(user: Any, doc_id: uuid.UUID | str, version: int) -> Document:
         raise Conflict(STALE)
     spec = _spec_of(doc)
     doc.fields = clean_fields(spec, doc.fields, case)  # participants may have changed
+    check_document(spec, doc.fields, case)
     doc.status = DocStatus.FINAL
     doc.finalised_at = clock.now()
     doc.finalised_by = user
