@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tergeu.allocation",
     "tergeu.legalaid",
     "tergeu.summons",
+    "tergeu.deadlines",
     "tergeu.web",
 ]
 
