@@ -223,7 +223,7 @@ def load(text: str, *, loaded_by: str = "", expected_year: int | None = None) ->
             },
         )
         reset_cache()
-        from .engine import recompute_provisional
+        from .rebuild import recompute_provisional
 
         recompute_provisional()
     return cal

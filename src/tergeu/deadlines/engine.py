@@ -3,15 +3,16 @@
 :class:`Replay` applies events, in journal order, to the clocks of one case (or one KUI
 report) held in memory, by the rules of :mod:`.rules`. The live hook (:mod:`.hooks`)
 applies each new event to the stored clocks in the event's transaction;
-:func:`recompute_case` and :func:`recompute_cases` rebuild clocks from the journal with
+:mod:`.rebuild` rebuilds clocks from the journal with
 the same code, keeping the ids, warnings and escalations of clocks that survive (so a
 rebuild is idempotent).
 
 A clock is identified by (rule, subject, source event): the journal's own adjustments
 (``deadline.extended``, ``deadline.adjusted``) name it that way, so they replay onto the
 rebuilt clock. Events that make no sense for the clocks (a resumption of a clock that is
-not interrupted, an end of a clock that never started) change nothing; in the live hook
-they are journaled as ``deadline.anomaly`` so that a supervisor can see them.
+not interrupted, an adjustment of a clock that does not exist) change nothing and are
+logged as warnings (the order of procedural events is enforced before they are journaled,
+by :mod:`tergeu.cases.procedure`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,12 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
 from tergeu.cases.models import Case
-from tergeu.core import clock as core_clock
 from tergeu.integrity.models import Event
 
 from . import counting
@@ -336,7 +334,6 @@ class Replay:
             self.target.case.investigator_id = int(to)
 
     def _anomaly(self, event: Event, detail: str) -> None:
-        log.warning("deadlines: event #%s %s: %s", event.seq, event.action, detail)
         self.notes.append(
             Note("deadline.anomaly", {"event": event.seq, "action": event.action, "detail": detail})
         )
@@ -482,7 +479,7 @@ def on_event(event: Event) -> None:
     replay = Replay(target, list(existing), live=True)
     replay.apply(event, data)
     _save(replay)
-    _journal_notes(replay, event)
+    _log_notes(replay, event)
 
 
 def _save(replay: Replay) -> None:
@@ -499,111 +496,11 @@ def _save(replay: Replay) -> None:
             c.save()
 
 
-def _journal_notes(replay: Replay, event: Event) -> None:
-    from tergeu.integrity.journal import record
+def _log_notes(replay: Replay, event: Event) -> None:
+    """Log what the engine noticed (missing calendar, events that fit no clock).
 
-    seen: set[str] = set()
-    for note in replay.notes:
-        key = json.dumps(note.data, sort_keys=True, default=str) + note.action
-        if key in seen:
-            continue
-        seen.add(key)
-        record(note.action, case_id=event.case_id, data={**note.data, "cause": event.seq})
-
-
-# ---------------------------------------------------------------- rebuilding
-
-
-def _replay_events(
-    target: Target, events: Iterable[Event], old: list[Clock], now: dt.datetime
-) -> list[Clock]:
-    replay = Replay(target)
-    for event in events:
-        replay.apply(event, _data(event))
-    keep = {(c.rule, c.subject, c.source_event): c for c in old}
-    for c in replay.clocks:
-        prior = keep.get((c.rule, c.subject, c.source_event))
-        if prior is not None:
-            c.id, c.created_at = prior.id, prior.created_at
-            c.warned, c.escalated_at = prior.warned, prior.escalated_at
-        if c.status == S.RUNNING and c.due_at < now:
-            c.status = S.EXPIRED
-    for c in replay.clocks:
-        c.parent_id = c.parent.id if c.parent is not None else None
-    return replay.clocks
-
-
-def recompute_case(case: Case | Any, *, now: dt.datetime | None = None) -> list[Clock]:
-    """Rebuild the clocks of ``case`` from its journal (idempotent); returns them."""
-    case_id = case.pk if isinstance(case, Case) else case
-    return recompute_cases([case_id], now=now).get(case_id, [])
-
-
-def recompute_cases(
-    case_ids: list[Any], *, now: dt.datetime | None = None
-) -> dict[Any, list[Clock]]:
-    """Rebuild the clocks of many cases with a few statements per batch (bench, repairs)."""
-    now = now or core_clock.now()
-    out: dict[Any, list[Clock]] = {}
-    actions = listened_actions()
-    with transaction.atomic():
-        cases = {
-            c.pk: c
-            for c in Case.objects.select_related("organisation")
-            .filter(pk__in=case_ids)
-            .only(
-                "id",
-                "form",
-                "registered_at",
-                "investigator_id",
-                "prosecutor_id",
-                "organisation_id",
-                "organisation__supervisor_id",
-            )
-        }
-        events: dict[Any, list[Event]] = {}
-        for e in (
-            Event.objects.filter(case_id__in=list(cases), action__in=actions)
-            .only("seq", "occurred_at", "action", "case_id", "payload")
-            .order_by("case_id", "seq")
-        ):
-            events.setdefault(e.case_id, []).append(e)
-        old: dict[Any, list[Clock]] = {}
-        for c in Clock.objects.filter(case_id__in=list(cases)).only(
-            "id",
-            "case_id",
-            "rule",
-            "subject",
-            "source_event",
-            "warned",
-            "escalated_at",
-            "created_at",
-        ):
-            old.setdefault(c.case_id, []).append(c)
-        rows: list[Clock] = []
-        for case_id, case in cases.items():
-            clocks = _replay_events(
-                Target(case=case), events.get(case_id, []), old.get(case_id, []), now
-            )
-            out[case_id] = clocks
-            rows += clocks
-        Clock.objects.filter(case_id__in=list(cases)).delete()
-        parents = [c for c in rows if c.parent_id is None]
-        children = [c for c in rows if c.parent_id is not None]
-        Clock.objects.bulk_create(parents, batch_size=2000)
-        for c in children:
-            c.parent_id = c.parent.id if c.parent is not None else c.parent_id
-        Clock.objects.bulk_create(children, batch_size=2000)
-    return out
-
-
-def recompute_provisional() -> int:
-    """Recompute the cases that have clocks counted on a missing calendar; their number."""
-    ids = list(
-        Clock.objects.filter(provisional=True, case__isnull=False)
-        .values_list("case_id", flat=True)
-        .distinct()
-    )
-    for start in range(0, len(ids), 1000):
-        recompute_cases(ids[start : start + 1000])
-    return len(ids)
+    Not journaled: the engine runs inside other services' transactions and must not add
+    events to them; a clock counted on a missing calendar shows ``provisional``.
+    """
+    for note in {json.dumps([n.action, n.data], sort_keys=True, default=str) for n in replay.notes}:
+        log.warning("deadlines: after event #%s (%s): %s", event.seq, event.action, note)

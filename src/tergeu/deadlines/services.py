@@ -28,8 +28,9 @@ from tergeu.integrity.journal import deny, event, record, record_all, service
 
 from . import counting
 from .calendar import UnknownCalendarYear, is_working_day, weekends_only
-from .engine import parse_until, recompute_case, recompute_cases
+from .engine import parse_until
 from .models import OPEN_STATUSES, Clock, ClockStatus, Outage, OutageRule
+from .rebuild import recompute_case, recompute_cases
 from .rules import RULES
 
 __all__ = [
