@@ -28,6 +28,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -529,11 +530,13 @@ def end_custody(
     return current
 
 
-def detentions(user: Any, case_key: uuid.UUID | str) -> list[Detention]:
+def detentions(user: Any, case_key: uuid.UUID | str) -> QuerySet[Detention]:
     """The case's detentions and custodies, newest first (needs the right to view the case)."""
     case = get_case(user, case_key, Perm.VIEW)
-    return list(
-        Detention.objects.filter(case=case).select_related("participant").order_by("-created_at")
+    return (
+        Detention.objects.filter(case=case)
+        .select_related("participant")
+        .order_by("-created_at", "-id")
     )
 
 
