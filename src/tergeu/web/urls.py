@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from .views import admin, auth, card_actions, cases, language, participants, reports
+from .views import admin, auth, card_actions, cases, detention, language, participants, reports
 
 app_name = "web"
 
@@ -33,6 +33,7 @@ urlpatterns = [
         participants.remove,
         name="participant_remove",
     ),
+    path("cases/<uuid:pk>/detention/", include(detention.urlpatterns)),
     path("reports/", reports.report_list, name="reports"),
     path("reports/new/", reports.report_new, name="report_new"),
     path("reports/articles/", reports.article_search, name="article_search"),
