@@ -10,10 +10,13 @@ What it does (docs/performance.md, "SMS delivery over SMPP", has the results):
    :func:`tergeu.notifications.services.enqueue`, as the services do: a third each in
    English (GSM-7), Russian and Kazakh (UCS-2); 70 % one-time codes (one part), 30 %
    decisions on a report (long texts: 3 to 6 concatenated parts in UCS-2).
-3. Starts the worker in a child process as ``tergeu worker`` runs it: the outbox's
-   delivery loop (:func:`tergeu.notifications.worker.run_delivery`) with the SMPP
-   transport bound as a transceiver, plus the receipt listener (a receiver session).
-4. Prints the time until the SMSC has acknowledged every part (and until the outbox
+3. For reference, sends every queued SMS through one ``SmppTransport`` to a second
+   SMSC without the outbox (no database writes): the ceiling of the SMPP path.
+4. Starts ``--workers`` worker processes (default 1) as ``tergeu worker`` runs them: the
+   outbox's delivery loop (:func:`tergeu.notifications.worker.run_delivery`) with the
+   SMPP transport (``--bind``, default transmitter), plus the receipt listener (a
+   receiver session; in ``--listeners`` of them, default all).
+5. Prints the time until the SMSC has acknowledged every part (and until the outbox
    has recorded every message as sent), the time until every receipt is recorded
    (every message ``delivered``), the throughput, and the worker's peak RSS (VmHWM).
    Then checks at the SMSC that every message arrived exactly once, whole.
@@ -115,6 +118,39 @@ def queue_messages(count: int) -> tuple[int, int]:
     return parts, long
 
 
+def transport_only(parts: int) -> None:
+    """The SMPP path alone: every queued SMS through one SmppTransport, no outbox writes."""
+    from tergeu.notifications.models import Message
+    from tergeu.notifications.smpp.config import SmppConfig
+    from tergeu.notifications.smpp.testsmsc import TestSmsc
+    from tergeu.notifications.smpp.transport import SmppTransport
+
+    messages = list(Message.objects.only("pk", "body", "recipient"))
+    with TestSmsc("bench", "bench-secret", receipts=False) as server:
+        config = SmppConfig(
+            host="127.0.0.1",
+            port=server.port,
+            system_id="bench",
+            password="bench-secret",
+            window=int(os.environ.get("TERGEU_SMPP_WINDOW", "10")),
+            receipts=False,
+        )
+        transport = SmppTransport(config)
+        started = time.monotonic()
+        cpu = time.process_time()
+        transport.open()
+        for message in messages:
+            transport.send(message)
+        transport.close()
+        seconds = time.monotonic() - started
+        assert len(server.parts) == parts, (len(server.parts), parts)
+    print(
+        f"{'SMPP alone (one SmppTransport, no outbox)':<44} {seconds:6.1f} s   "
+        f"{len(messages) / seconds:8,.0f} SMS/s  ({parts / seconds:,.0f} parts/s; "
+        f"CPU of this process incl. the SMSC {time.process_time() - cpu:.1f} s)"
+    )
+
+
 def counts() -> dict[str, int]:
     from django.db.models import Count
 
@@ -165,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
             f"queued {args.messages:,} SMS ({long:,} long; {parts:,} parts) "
             f"through enqueue in {time.monotonic() - started:.1f} s"
         )
+        transport_only(parts)
         result = measure(args, env, smsc, parts)
         workers = result.pop("workers")
         return report(args, smsc, parts, result)
@@ -188,7 +225,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], smsc: Any, parts: int
         command = [sys.executable, __file__, "--child"]
         if args.profile and i == 0:
             command[1:1] = ["-m", "cProfile", "-o", args.profile]
-        child_env = {**env, "BENCH_LISTENER": "1" if i == 0 else "0"}
+        child_env = {**env, "BENCH_LISTENER": "1" if i < args.listeners else "0"}
         workers.append(subprocess.Popen(command, env=child_env, cwd=ROOT))
     smsc_done = sent_done = delivered_done = None
     peak = 0
@@ -237,7 +274,7 @@ def report(args: argparse.Namespace, smsc: Any, parts: int, r: dict[str, Any]) -
 
     print(
         f"{args.workers} worker process(es): batch {args.batch}, window {args.window}, "
-        f"bound as {args.bind}s; the first also runs the receipt listener"
+        f"bound as {args.bind}s; {min(args.listeners, args.workers)} with a receipt listener"
     )
     line("all parts acknowledged by the SMSC", r["smsc"], parts, "parts")
     line("all messages recorded as sent", r["sent"], n, "SMS")
@@ -269,6 +306,9 @@ def main() -> int:
     parser.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--bind", choices=["transmitter", "transceiver"], default="transmitter")
+    parser.add_argument(
+        "--listeners", type=int, default=99, help="how many workers run a receipt listener"
+    )
     parser.add_argument("--batch", type=int, default=20, help="TERGEU_OUTBOX_BATCH")
     parser.add_argument("--window", type=int, default=10, help="TERGEU_SMPP_WINDOW")
     parser.add_argument("--timeout", type=float, default=600.0)

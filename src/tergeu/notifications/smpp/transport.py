@@ -57,6 +57,8 @@ THROTTLE_PAUSE = 1.0
 _acknowledged_lock = threading.Lock()
 #: Parts the SMSC acknowledged of messages whose send failed: {message id: {seq: SMSC id}}.
 _acknowledged: dict[str, dict[int, str]] = {}
+#: At most this many messages are remembered (the oldest are forgotten first).
+MAX_REMEMBERED = 10_000
 
 
 class SmppBindError(TransientError):
@@ -218,6 +220,8 @@ class SmppTransport:
         with _acknowledged_lock:
             if done and not isinstance(failure, PermanentError):
                 _acknowledged[key] = done
+                while len(_acknowledged) > MAX_REMEMBERED:  # of messages never retried
+                    del _acknowledged[next(iter(_acknowledged))]
             else:
                 _acknowledged.pop(key, None)
         raise failure
