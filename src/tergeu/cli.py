@@ -183,6 +183,19 @@ def cmd_qualification(args: argparse.Namespace) -> int:
     return command(args.file, as_json=args.json, on=args.on)
 
 
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    """``deadlines calendar load FILE``: load a year's production calendar (validated);
+    ``deadlines recompute [ERDR_NO ...]``: rebuild clocks from the journal (docs/deadlines.md)."""
+    _setup()
+    if args.action == "calendar":
+        from tergeu.deadlines.calendar import command as load_calendar
+
+        return load_calendar(args.file)
+    from tergeu.deadlines.rebuild import command as recompute
+
+    return recompute(args.erdr_numbers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``tergeu`` command."""
     parser = argparse.ArgumentParser(
@@ -240,6 +253,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--body", default="", metavar="CODE", help="only this body's reports")
     q.add_argument("--json", action="store_true", help="print the figures as JSON")
     q.set_defaults(func=cmd_qualification)
+
+    p = sub.add_parser("deadlines", help="procedural time limits: calendar, recompute")
+    dsub = p.add_subparsers(dest="action", required=True)
+    d = dsub.add_parser("calendar", help="the production calendar of a year")
+    d.add_argument("verb", choices=["load"])
+    d.add_argument("file", metavar="FILE.toml")
+    d.set_defaults(func=cmd_deadlines)
+    d = dsub.add_parser("recompute", help="rebuild clocks from the journal")
+    d.add_argument("erdr_numbers", nargs="*", metavar="ERDR_NO", help="default: all open cases")
+    d.set_defaults(func=cmd_deadlines)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

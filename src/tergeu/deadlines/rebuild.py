@@ -116,3 +116,40 @@ def recompute_provisional() -> int:
     for start in range(0, len(ids), 1000):
         recompute_cases(ids[start : start + 1000])
     return len(ids)
+
+
+#: Stages of a case whose clocks may still run.
+OPEN_STAGES = ("registered", "investigation", "interrupted", "at_prosecutor", "in_court")
+
+
+def recompute_open_cases(batch: int = 2000, *, now: dt.datetime | None = None) -> int:
+    """Rebuild the clocks of every open case, ``batch`` cases per transaction; their number."""
+    ids = list(
+        Case.objects.filter(stage__in=OPEN_STAGES).order_by("id").values_list("id", flat=True)
+    )
+    for start in range(0, len(ids), batch):
+        recompute_cases(ids[start : start + batch], now=now)
+    return len(ids)
+
+
+def command(erdr_numbers: list[str], *, out: Any = None) -> int:
+    """``tergeu deadlines recompute [ERDR_NO ...]``: 0 done, 1 an unknown ERDR number."""
+    import sys
+    import time
+
+    out = out or sys.stdout
+    began = time.monotonic()
+    if erdr_numbers:
+        found = dict(
+            Case.objects.filter(erdr_number__in=erdr_numbers).values_list("erdr_number", "id")
+        )
+        missing = sorted(set(erdr_numbers) - set(found))
+        if missing:
+            print(f"error: no case {', '.join(missing)}", file=sys.stderr)
+            return 1
+        recompute_cases(list(found.values()))
+        n = len(found)
+    else:
+        n = recompute_open_cases()
+    print(f"recomputed the clocks of {n} cases in {time.monotonic() - began:.1f} s", file=out)
+    return 0

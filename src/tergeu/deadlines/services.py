@@ -311,11 +311,14 @@ def record_outage(
     check = Checker()
     check.required("reason", reason)
     check.choice("rule", rule, OutageRule.choices)
+    times_ok = True
     if not isinstance(started_at, dt.datetime) or started_at.tzinfo is None:
         check.add("started_at", _("Enter the start of the outage with its time zone."))
+        times_ok = False
     if not isinstance(ended_at, dt.datetime) or ended_at.tzinfo is None:
         check.add("ended_at", _("Enter the end of the outage with its time zone."))
-    if not check.errors:
+        times_ok = False
+    if times_ok:
         if ended_at <= started_at:
             check.add("ended_at", _("The end of the outage must be after its start."))
         if ended_at > clock.now():
