@@ -116,3 +116,19 @@ def test_the_listener_records_receipts_for_a_transmitter(smsc: TestSmsc) -> None
 
 def test_no_listener_without_an_smsc() -> None:
     assert start_receipt_listener(SmppConfig(host="")) is None
+
+
+def test_after_drops_mid_burst_every_message_is_delivered(smsc: TestSmsc) -> None:
+    """Receipts of parts acknowledged before a drop overtake their message; none is lost."""
+    messages = [queue_sms(f"{LONG} #{i}", recipient=f"+770100{i:05d}") for i in range(8)]
+    smsc.drop_after(9, repeat=True)
+    transport = transport_for_test(smsc, window=4)
+    assert deliver(transport).sent == 8
+    parts = MessagePart.objects.count()
+    assert parts == len(smsc.parts)
+    smsc.drop_after(10**6)
+    collect(transport, smsc, parts)
+    assert smsc.duplicates() == 0
+    for message in messages:
+        message.refresh_from_db()
+        assert message.status == MessageStatus.DELIVERED

@@ -226,6 +226,11 @@ class TestSmsc:
             keys = Counter((p.destination, p.short_message) for p in self.parts)
         return sum(n - 1 for n in keys.values())
 
+    def pending_receipts(self) -> int:
+        """Receipts not acknowledged yet (waiting, or sent and unanswered)."""
+        with self._lock:
+            return len(self._pending) + sum(len(s.outstanding) for s in self._sessions)
+
     def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> bool:
         """Wait until ``condition()`` is true; False on timeout."""
         deadline = time.monotonic() + timeout
