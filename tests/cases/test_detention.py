@@ -312,3 +312,21 @@ def test_add_months_month_ends() -> None:
     assert clock.local(d.add_months(jan31, 13)).date() == dt.date(2026, 2, 28)
     leap = dt.datetime(2024, 1, 31, 12, tzinfo=clock.KZ_TZ)
     assert clock.local(d.add_months(leap, 1)).date() == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", "до регистрации дела в ЕРДР"), ("kk", "СДТБТ-да тіркелгенге дейін")],
+)
+def test_refusal_in_the_users_language(unit: f.Unit, language: str, words: str) -> None:
+    from django.utils import translation
+
+    from tergeu.web.translations import compile_catalogues
+
+    compile_catalogues()
+    case = unit.case()
+    suspect = person(unit, case)
+    with translation.override(language), pytest.raises(RuleViolation) as exc:
+        d.detain(unit.investigator, case.pk, suspect.pk, detained_at=case.registered_at - H)
+    with translation.override(language):
+        assert words in exc.value.text()
