@@ -19,6 +19,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tergeu"
 #: app -> (templates checked, English words a translation may keep as they are)
 APPS = {
     "allocation": ("**/*.html", set()),
+    "deadlines": ("**/*.*", {"SMS"}),
     "documents": ("**/*.html", {"SHA-256", "PDF", "ERDR"}),
     "qualification": ("**/*.html", {"SHA-256", "PDF", "ERDR"}),
     "intake": ("**/*.*", {"SMS"}),

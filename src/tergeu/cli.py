@@ -120,6 +120,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _prepare()
     from django.core.management import call_command
 
+    from tergeu.deadlines import alerts as deadline_alerts
     from tergeu.legalaid import periodic as legalaid
     from tergeu.notifications import worker as outbox
 
@@ -129,8 +130,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         start_thread()  # a signed checkpoint every TERGEU_CHECKPOINT_SECONDS (0 = off)
         outbox.start_thread()  # SMS and e-mail of the outbox (docs/notifications.md)
         legalaid.start_thread()  # unanswered offers go to the next lawyer (docs/legal-aid.md)
+        deadline_alerts.start_thread()  # warnings and escalations of terms (docs/deadlines.md)
     else:
         legalaid.expire_offers()  # unanswered offers go to the next lawyer (docs/legal-aid.md)
+        deadline_alerts.run_alerts()  # warnings and escalations of terms (docs/deadlines.md)
         outbox.deliver_all()  # what is due now, then exit
     call_command("db_worker", *(["--batch"] if args.once else []))
     return 0

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include("tergeu.allocation.urls")),
     path("", include("tergeu.integrity.urls")),
     path("", include("tergeu.legalaid.urls")),
+    path("", include("tergeu.deadlines.urls")),
     path("", include("tergeu.summons.urls")),
     path("notifications/", include("tergeu.notifications.urls")),
     path("api/v1/", api.urls),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 BASELINES = {
     "/cases/": 9,
     "/cases/?q=Ахметов&stage=investigation": 9,
-    "/cases/{case}/": 17,  # + the defender appointments (legalaid panel)
+    "/cases/{case}/": 21,  # + defender appointments (1), detentions (3), clocks (deadlines, 1)
     "/cases/{case}/?tab=participants": 15,
     "/cases/{case}/?tab=history": 20,
     "/cases/{case}/?tab=documents": 14,

@@ -1,0 +1,202 @@
+"""Warnings before a term runs out, escalation after it, the release alert of a detention:
+each at its moment (the clock is frozen, nothing sleeps) and each once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tergeu.accounts.models import User
+from tergeu.cases.models import Case, Participant
+from tergeu.cases.services import add_participant
+from tergeu.core import clock
+from tergeu.deadlines.alerts import run_alerts
+from tergeu.deadlines.models import Clock, ClockStatus
+from tergeu.integrity.models import Event
+from tergeu.notifications.models import Message
+from tests import factories as f
+from tests.api.conftest import _catalogues  # noqa: F401  (compiled .mo files, kk/ru/en)
+
+pytestmark = pytest.mark.django_db
+
+START = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
+H = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def unit(db: Any) -> f.Unit:
+    unit = f.Unit()
+    User.objects.filter(pk=unit.investigator.pk).update(phone="+77011110001", language="kk")
+    User.objects.filter(pk=unit.head.pk).update(phone="+77011110002", email="head@example.kz")
+    User.objects.filter(pk=unit.prosecutor.pk).update(phone="+77011110003", language="en")
+    return unit
+
+
+@pytest.fixture
+def case(unit: f.Unit) -> Case:
+    return unit.case()
+
+
+@pytest.fixture
+def suspect(unit: f.Unit, case: Case) -> Participant:
+    return add_participant(
+        unit.investigator, case.pk, status="suspect", last_name="Жумабеков", first_name="Ерлан"
+    )
+
+
+def make_clock(
+    case: Case, rule: str, hours: int, user: User, *, start: dt.datetime = START, **extra: Any
+) -> Clock:
+    """A running clock of ``rule`` in ``case`` (the engine's part is tested elsewhere)."""
+    return Clock.objects.create(
+        case=case,
+        rule=rule,
+        started_at=start,
+        due_at=start + hours * H,
+        responsible_user=user,
+        responsible_role=user.role,
+        organisation=case.organisation,
+        source_event=0,
+        **extra,
+    )
+
+
+def sent(kind: str, row: Clock) -> list[Message]:
+    return list(Message.objects.filter(kind=kind, case_id=row.case_id).order_by("recipient"))
+
+
+def events(action: str, row: Clock) -> int:
+    return Event.objects.filter(action=action, object_id=str(row.pk)).count()
+
+
+def at(moment: dt.datetime) -> dict[str, int]:
+    with clock.frozen(moment):
+        return run_alerts()
+
+
+def test_a_detention_is_warned_at_24_and_2_hours_each_once(
+    unit: f.Unit, case: Case, suspect: Participant
+) -> None:
+    row = make_clock(case, "detention.term", 48, unit.investigator, subject_participant=suspect)
+    at(START + 23 * H + dt.timedelta(minutes=59))
+    assert sent("deadline_warning", row) == []
+
+    at(START + 24 * H)
+    first = sent("deadline_warning", row)
+    assert len(first) == 1  # the investigator has a phone only: one SMS
+    assert first[0].recipient == "+77011110001"
+    assert first[0].channel == "sms"
+    assert first[0].language == "kk"
+    assert case.erdr_number in first[0].subject
+    assert "Жумабеков" in first[0].body
+    row.refresh_from_db()
+    assert row.warned == [24]
+    assert events("deadline.warned", row) == 1
+
+    at(START + 25 * H)
+    assert len(sent("deadline_warning", row)) == 1  # the same threshold is not warned again
+
+    at(START + 46 * H)
+    assert len(sent("deadline_warning", row)) == 2
+    at(START + 47 * H)
+    assert len(sent("deadline_warning", row)) == 2
+    row.refresh_from_db()
+    assert sorted(row.warned) == [2, 24]
+
+
+def test_thresholds_crossed_together_send_one_warning(unit: f.Unit, case: Case) -> None:
+    row = make_clock(case, "detention.term", 48, unit.investigator)
+    at(START + 47 * H)  # the worker was down through both thresholds
+    assert len(sent("deadline_warning", row)) == 1
+    row.refresh_from_db()
+    assert sorted(row.warned) == [2, 24]
+
+
+def test_an_expired_detention_is_escalated_once_and_the_release_asked(
+    unit: f.Unit, case: Case, suspect: Participant
+) -> None:
+    row = make_clock(case, "detention.term", 48, unit.investigator, subject_participant=suspect)
+    row.warned = [24, 2]
+    row.save(update_fields=["warned"])
+    before = at(START + 48 * H - dt.timedelta(seconds=1))
+    assert before["escalated"] == 0
+    assert sent("deadline_expired", row) == []
+
+    done = at(START + 48 * H)
+    assert done["escalated"] == 1
+    assert done["release"] == 1
+    row.refresh_from_db()
+    assert row.status == ClockStatus.EXPIRED
+    assert row.escalated_at == START + 48 * H
+    escalated = sent("deadline_expired", row)
+    recipients = {m.recipient for m in escalated}
+    # the head by SMS and e-mail, the supervising prosecutor by SMS; not the investigator
+    assert recipients == {"+77011110002", "head@example.kz", "+77011110003"}
+    english = next(m for m in escalated if m.recipient == "+77011110003")
+    assert english.language == "en"
+    assert "Time limit missed" in english.subject
+    assert events("deadline.escalated", row) == 1
+
+    release = sent("deadline_release", row)
+    assert {m.recipient for m in release} == {
+        "+77011110001",
+        "+77011110002",
+        "head@example.kz",
+        "+77011110003",
+    }
+    text = next(m for m in release if m.recipient == "+77011110003").body
+    assert "Жумабеков" in text
+    assert "CPC art. 133(2)" in text
+    assert events("deadline.release_required", row) == 1
+
+    again = at(START + 50 * H)
+    assert again["escalated"] == 0
+    assert again["release"] == 0
+    assert len(sent("deadline_expired", row)) == 3
+    assert len(sent("deadline_release", row)) == 4
+    assert events("deadline.escalated", row) == 1
+
+
+def test_a_term_met_in_time_is_neither_warned_nor_escalated(unit: f.Unit, case: Case) -> None:
+    row = make_clock(case, "detention.term", 48, unit.investigator)
+    Clock.objects.filter(pk=row.pk).update(status=ClockStatus.MET, ended_at=START + H)
+    at(START + 47 * H)
+    at(START + 49 * H)
+    assert sent("deadline_warning", row) == []
+    assert sent("deadline_expired", row) == []
+    assert sent("deadline_release", row) == []
+
+
+def test_an_expired_term_that_is_not_detention_asks_no_release(unit: f.Unit, case: Case) -> None:
+    row = make_clock(case, "motion.decision", 72, unit.investigator)
+    done = at(START + 73 * H)
+    assert done["escalated"] >= 1
+    assert done["release"] == 0
+    assert len(sent("deadline_expired", row)) == 3
+    assert sent("deadline_release", row) == []
+
+
+def test_a_short_term_is_not_warned_before_it_starts(unit: f.Unit, case: Case) -> None:
+    """Only thresholds shorter than the term apply: a 3-hour term gets no 24-hour warning."""
+    row = make_clock(case, "detention.delivery", 3, unit.investigator)
+    at(START + dt.timedelta(minutes=1))
+    assert sent("deadline_warning", row) == []
+    at(START + 2 * H)
+    assert len(sent("deadline_warning", row)) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # db_worker closes the connection
+def test_worker_once_sends_the_warnings_due() -> None:
+    from tergeu.cli import main
+
+    unit = f.Unit()
+    User.objects.filter(pk=unit.investigator.pk).update(phone="+77011110001")
+    case = unit.case()
+    row = make_clock(case, "detention.term", 48, unit.investigator)
+    with clock.frozen(START + 24 * H):
+        assert main(["worker", "--once"]) == 0
+    assert len(sent("deadline_warning", row)) == 1
+    row.refresh_from_db()
+    assert row.warned == [24]
