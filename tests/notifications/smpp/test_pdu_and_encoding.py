@@ -135,6 +135,16 @@ def test_a_receipt_without_the_tlv_gives_the_id_of_its_text() -> None:
     assert "err:011" in receipt.error
 
 
+def test_field_names_in_capitals_are_read_too() -> None:
+    sm = _receipt(
+        "ID:77 SUB:001 DLVRD:001 SUBMIT DATE:2611281200 DONE DATE:2611281201 "
+        "STAT:DELIVRD ERR:000 Text:stat:UNDELIV"
+    )
+    receipt = parse_receipt(sm)
+    assert receipt is not None
+    assert (receipt.message_id, receipt.stat) == ("77", "DELIVRD")
+
+
 def test_a_mobile_originated_text_is_not_a_receipt() -> None:
     sm = P.ShortMessage(destination_addr="Tergeu", short_message=b"id:1 stat:DELIVRD")
     assert parse_receipt(sm) is None

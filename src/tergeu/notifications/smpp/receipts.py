@@ -81,7 +81,7 @@ def parse_receipt(sm: P.ShortMessage) -> Receipt | None:
     if not sm.esm_class & P.ESM_RECEIPT:
         return None
     text = sm.short_message.decode("latin-1")
-    head = text.split(" text:", 1)[0] if " text:" in text else text
+    head = re.split(r"\btext:", text, maxsplit=1, flags=re.IGNORECASE)[0]
     fields = {k.lower(): v for k, v in _FIELD.findall(head)}
     tlv_id = sm.tlvs.get(P.TLV_RECEIPTED_MESSAGE_ID, b"").rstrip(b"\x00").decode("latin-1")
     message_id = tlv_id.strip() or fields.get("id", "").strip()
