@@ -200,3 +200,31 @@ def test_worker_once_sends_the_warnings_due() -> None:
     assert len(sent("deadline_warning", row)) == 1
     row.refresh_from_db()
     assert row.warned == [24]
+
+
+def test_a_detention_recorded_by_the_service_is_warned_and_released(
+    unit: f.Unit, case: Case, suspect: Participant
+) -> None:
+    """Events in, alerts out: the detention service starts the 48 hours; the worker warns
+    at 24 h left and asks for the release when no court order came."""
+    from tergeu.cases.detention import detain
+
+    detained_at = case.registered_at + dt.timedelta(minutes=30)
+    with clock.frozen(detained_at + dt.timedelta(minutes=5)):
+        detain(unit.investigator, case.pk, suspect.pk, detained_at=detained_at)
+    row = Clock.objects.get(case=case, rule="detention.term")
+    assert row.due_at == detained_at + 48 * H  # from the minute, never moved (art. 48(5))
+    at(detained_at + 23 * H)
+    assert events("deadline.warned", row) == 0
+    at(detained_at + 24 * H)
+    assert events("deadline.warned", row) == 1
+    row.refresh_from_db()
+    assert row.warned == [24]
+    done = at(detained_at + 48 * H)
+    assert done["release"] >= 1
+    row.refresh_from_db()
+    assert row.escalated_at is not None
+    assert events("deadline.escalated", row) == 1
+    assert events("deadline.release_required", row) == 1
+    release = Message.objects.filter(kind="deadline_release", body__contains="Жумабеков")
+    assert {m.recipient for m in release} >= {"+77011110001", "+77011110003"}

@@ -374,3 +374,34 @@ def test_the_pages_stay_within_their_query_baselines(unit: f.Unit, case: Case) -
         many = _queries(clients[path], path)
         assert many == few[path], f"{path}: queries grow with rows"
         assert many <= limit, f"{path}: {many} queries"
+
+
+def test_the_api_of_outages(unit: f.Unit, case: Case) -> None:
+    admin = f.user(Role.ADMINISTRATOR, unit.police)
+    running = make_clock(case, "motion.decision", unit.investigator, due_in=20 * H, hours=72)
+    start = clock.now() - 3 * H
+    end = start + 2 * H
+    bad = client_of(admin).post(
+        "/api/v1/deadlines/outages",
+        {"started_at": end.isoformat(), "ended_at": start.isoformat(), "reason": "", "rule": "x"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert "rule" in bad.json()["fields"]
+    good = client_of(admin).post(
+        "/api/v1/deadlines/outages",
+        {
+            "started_at": start.isoformat(),
+            "ended_at": end.isoformat(),
+            "reason": "отказ сервера",
+            "rule": "extend_by_duration",
+        },
+        content_type="application/json",
+    )
+    assert good.status_code == 201
+    assert good.json()["clocks_adjusted"] == 1
+    listed = client_of(admin).get("/api/v1/deadlines/outages").json()
+    assert listed["items"][0]["id"] == good.json()["id"]
+    before = running.due_at
+    running.refresh_from_db()
+    assert running.due_at == before + 2 * H
