@@ -228,3 +228,24 @@ def test_a_detention_recorded_by_the_service_is_warned_and_released(
     assert events("deadline.release_required", row) == 1
     release = Message.objects.filter(kind="deadline_release", body__contains="Жумабеков")
     assert {m.recipient for m in release} >= {"+77011110001", "+77011110003"}
+
+
+def test_a_kui_report_term_warns_the_duty_officers_of_the_body(unit: f.Unit) -> None:
+    """The 24 hours to decide on a report (CPC art. 179(1)) warn at 6 h and 1 h left."""
+    User.objects.filter(pk=unit.duty.pk).update(phone="+77011110009", language="ru")
+    received = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
+    with clock.frozen(received):
+        report = unit.report()
+    row = Clock.objects.get(report=report, rule="report.decision")
+    at(row.due_at - 6 * H - dt.timedelta(minutes=1))
+    assert events("deadline.warned", row) == 0
+    at(row.due_at - 6 * H)
+    assert events("deadline.warned", row) == 1
+    message = Message.objects.get(kind="deadline_warning", recipient="+77011110009")
+    assert report.kui_number in message.subject
+    assert message.language == "ru"
+    assert "Срок" in message.subject
+    done = at(row.due_at + H)
+    assert done["escalated"] == 1
+    escalated = Message.objects.filter(kind="deadline_expired", subject__contains=report.kui_number)
+    assert {m.recipient for m in escalated} == {"+77011110002", "head@example.kz"}
