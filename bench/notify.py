@@ -172,10 +172,13 @@ def vm_hwm(pid: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     if args.engine == "postgresql":
-        url = recreate_database(BENCH_DB)
+        env = bench_environment(recreate_database(BENCH_DB))
     else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='tergeu-bench-sms-')}/tergeu.sqlite3"
-    env = bench_environment(url)
+        # The product's own SQLite set-up (WAL, IMMEDIATE transactions, busy timeout) in
+        # a fresh data directory: no DATABASE_URL.
+        os.environ["BENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="tergeu-bench-sms-")
+        env = bench_environment("")
+        env.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT / "src"))
     from tergeu.notifications.smpp.testsmsc import TestSmsc
 
