@@ -41,10 +41,54 @@ Key = tuple[str, str, int]
 
 
 @dataclass
+class CaseInfo:
+    """What the rules read of a case (a light copy: rebuilding reads 100,000 of them)."""
+
+    pk: Any
+    form: str
+    registered_at: dt.datetime
+    investigator_id: Any
+    prosecutor_id: Any
+    organisation_id: Any
+    supervisor_id: Any
+
+    FIELDS = (
+        "id",
+        "form",
+        "registered_at",
+        "investigator_id",
+        "prosecutor_id",
+        "organisation_id",
+        "organisation__supervisor_id",
+    )
+
+
+def case_infos(qs: Any) -> dict[Any, CaseInfo]:
+    """The :class:`CaseInfo` of the cases of ``qs``, by id (one query)."""
+    return {row[0]: CaseInfo(*row) for row in qs.values_list(*CaseInfo.FIELDS)}
+
+
+@dataclass
+class Ev:
+    """The columns of a journal event the engine reads (rebuilding reads many)."""
+
+    seq: int
+    occurred_at: dt.datetime
+    action: str
+    case_id: Any
+    payload: str
+
+    FIELDS = ("seq", "occurred_at", "action", "case_id", "payload")
+
+
+AnyEvent = Event | Ev
+
+
+@dataclass
 class Target:
     """What the clocks belong to: a case (with what the rules read of it) or a report."""
 
-    case: Case | None = None
+    case: CaseInfo | None = None
     report_id: uuid.UUID | None = None
     report_org_id: Any = None
 
@@ -128,8 +172,7 @@ class Replay:
         if rule.responsible in ("investigator", "inquiry_officer"):
             return case.investigator_id, case.organisation_id
         if rule.responsible == "prosecutor":
-            supervisor = case.organisation.supervisor_id if case.organisation_id else None
-            return case.prosecutor_id, supervisor
+            return case.prosecutor_id, case.supervisor_id
         return None, case.organisation_id
 
     @staticmethod
@@ -140,7 +183,7 @@ class Replay:
         return str(value) if value else None
 
     @staticmethod
-    def _matches(rule: Rule, data: dict[str, Any], case: Case | None) -> bool:
+    def _matches(rule: Rule, data: dict[str, Any], case: CaseInfo | None) -> bool:
         for key, expected in rule.when.items():
             if key.startswith("case."):
                 actual = getattr(case, key[5:], None) if case is not None else None
@@ -153,7 +196,9 @@ class Replay:
                 return False
         return True
 
-    def _adjust(self, c: Clock, kind: str, before: dt.datetime, event: Event, **extra: Any) -> None:
+    def _adjust(
+        self, c: Clock, kind: str, before: dt.datetime, event: AnyEvent, **extra: Any
+    ) -> None:
         c.adjustments = [
             *c.adjustments,
             {
@@ -167,7 +212,7 @@ class Replay:
         ]
 
     # ------------------------------------------------------------ events
-    def apply(self, event: Event, data: dict[str, Any]) -> None:
+    def apply(self, event: AnyEvent, data: dict[str, Any]) -> None:
         """Apply one journal event (its decoded ``data``)."""
         if event.action in OWN_ACTIONS:
             self._own(event, data)
@@ -182,7 +227,7 @@ class Replay:
                     getattr(self, f"_{kind}")(rule, spec, event, data)
                     break
 
-    def _start(self, rule: Rule, spec: EventSpec, event: Event, data: dict[str, Any]) -> None:
+    def _start(self, rule: Rule, spec: EventSpec, event: AnyEvent, data: dict[str, Any]) -> None:
         if not self._matches(rule, data, self.target.case):
             return
         subject = self._subject(spec, data)
@@ -202,7 +247,7 @@ class Replay:
             due = parse_until(data.get(rule.due_from)) or due
         user_id, org_id = self._responsible(rule)
         c = Clock(
-            case=self.target.case,
+            case_id=self.target.case.pk if self.target.case else None,
             report_id=self.target.report_id,
             rule=rule.code,
             subject=subject,
@@ -226,7 +271,7 @@ class Replay:
         subject = self._subject(spec, data)
         return self._find(rule.code, subject)
 
-    def _end(self, rule: Rule, spec: EventSpec, event: Event, data: dict[str, Any]) -> None:
+    def _end(self, rule: Rule, spec: EventSpec, event: AnyEvent, data: dict[str, Any]) -> None:
         at = parse_moment(data.get("at")) or event.occurred_at
         for c in self._targets(rule, spec, data):
             c.status = S.MET if c.status == S.PAUSED or at <= c.due_at else S.EXPIRED
@@ -234,14 +279,14 @@ class Replay:
             self._touch(c)
             self._sync_request(c, event)
 
-    def _cancel(self, rule: Rule, spec: EventSpec, event: Event, data: dict[str, Any]) -> None:
+    def _cancel(self, rule: Rule, spec: EventSpec, event: AnyEvent, data: dict[str, Any]) -> None:
         at = parse_moment(data.get("at")) or event.occurred_at
         for c in self._targets(rule, spec, data):
             c.status, c.ended_at, c.end_event = S.ENDED, at, event.seq
             self._touch(c)
             self._sync_request(c, event)
 
-    def _pause(self, rule: Rule, spec: EventSpec, event: Event, data: dict[str, Any]) -> None:
+    def _pause(self, rule: Rule, spec: EventSpec, event: AnyEvent, data: dict[str, Any]) -> None:
         clocks = [c for c in self._targets(rule, spec, data) if c.status == S.RUNNING]
         for c in clocks:
             c.status, c.paused_at = S.PAUSED, event.occurred_at
@@ -249,7 +294,7 @@ class Replay:
             self._touch(c)
             self._sync_request(c, event)
 
-    def _resume(self, rule: Rule, spec: EventSpec, event: Event, data: dict[str, Any]) -> None:
+    def _resume(self, rule: Rule, spec: EventSpec, event: AnyEvent, data: dict[str, Any]) -> None:
         clocks = self._find(rule.code, self._subject(spec, data), open_only=False)
         paused = [c for c in clocks if c.status == S.PAUSED]
         if not paused and clocks:
@@ -283,7 +328,7 @@ class Replay:
             self._touch(c)
             self._sync_request(c, event)
 
-    def _extend(self, rule: Rule, spec: EventSpec, event: Event, data: dict[str, Any]) -> None:
+    def _extend(self, rule: Rule, spec: EventSpec, event: AnyEvent, data: dict[str, Any]) -> None:
         until = parse_until(data.get("until"))
         if until is None:
             self._anomaly(event, f"{rule.code}: extension without 'until'")
@@ -295,7 +340,7 @@ class Replay:
             self._touch(c)
             self._sync_request(c, event)
 
-    def _own(self, event: Event, data: dict[str, Any]) -> None:
+    def _own(self, event: AnyEvent, data: dict[str, Any]) -> None:
         key = (
             str(data.get("rule")),
             str(data.get("subject") or ""),
@@ -333,13 +378,13 @@ class Replay:
         if self.target.case is not None:
             self.target.case.investigator_id = int(to)
 
-    def _anomaly(self, event: Event, detail: str) -> None:
+    def _anomaly(self, event: AnyEvent, detail: str) -> None:
         self.notes.append(
             Note("deadline.anomaly", {"event": event.seq, "action": event.action, "detail": detail})
         )
 
     # ------------------------------------------------------------ derived request clocks
-    def _sync_request(self, parent: Clock, event: Event) -> None:
+    def _sync_request(self, parent: Clock, event: AnyEvent) -> None:
         rule = RULES[parent.rule]
         if rule.request is None:
             return
@@ -372,7 +417,7 @@ class Replay:
                 return
             user_id, org_id = self._responsible(RULES[code])
             child = Clock(
-                case=self.target.case,
+                case_id=self.target.case.pk if self.target.case else None,
                 report_id=self.target.report_id,
                 rule=code,
                 subject=parent.subject,
@@ -414,7 +459,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _data(event: Event) -> dict[str, Any]:
+def _data(event: AnyEvent) -> dict[str, Any]:
     data = json.loads(event.payload).get("data") or {}
     return data if isinstance(data, dict) else {}
 
@@ -424,20 +469,7 @@ def listened_actions() -> list[str]:
 
 
 def _case_target(case_id: Any) -> Target | None:
-    case = (
-        Case.objects.select_related("organisation")
-        .only(
-            "id",
-            "form",
-            "registered_at",
-            "investigator_id",
-            "prosecutor_id",
-            "organisation_id",
-            "organisation__supervisor_id",
-        )
-        .filter(pk=case_id)
-        .first()
-    )
+    case = case_infos(Case.objects.filter(pk=case_id)).get(case_id)
     return Target(case=case) if case is not None else None
 
 
@@ -496,7 +528,7 @@ def _save(replay: Replay) -> None:
             c.save()
 
 
-def _log_notes(replay: Replay, event: Event) -> None:
+def _log_notes(replay: Replay, event: AnyEvent) -> None:
     """Log what the engine noticed (missing calendar, events that fit no clock).
 
     Not journaled: the engine runs inside other services' transactions and must not add

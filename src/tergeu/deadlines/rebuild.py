@@ -8,23 +8,41 @@ escalation (matched by rule, subject and source event), so a rebuild is idempote
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from tergeu.cases.models import Case
 from tergeu.core import clock as core_clock
 from tergeu.integrity.models import Event
 
-from .engine import Replay, Target, _data, listened_actions
+from .engine import Ev, Replay, Target, _data, case_infos, listened_actions
 from .models import Clock, ClockStatus
 
 S = ClockStatus
 
 
+class Prior(NamedTuple):
+    """What a rebuilt clock keeps of the clock it replaces."""
+
+    id: Any
+    case_id: Any
+    rule: str
+    subject: str
+    source_event: int
+    warned: list[int]
+    escalated_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, qs: Any) -> list[Prior]:
+        return [cls(*row) for row in qs.values_list(*cls._fields)]
+
+
 def _replay_events(
-    target: Target, events: Iterable[Event], old: list[Clock], now: dt.datetime
+    target: Target, events: Iterable[Ev], old: list[Prior], now: dt.datetime
 ) -> list[Clock]:
     replay = Replay(target)
     for event in events:
@@ -56,39 +74,17 @@ def recompute_cases(
     out: dict[Any, list[Clock]] = {}
     actions = listened_actions()
     with transaction.atomic():
-        cases = {
-            c.pk: c
-            for c in Case.objects.select_related("organisation")
-            .filter(pk__in=case_ids)
-            .only(
-                "id",
-                "form",
-                "registered_at",
-                "investigator_id",
-                "prosecutor_id",
-                "organisation_id",
-                "organisation__supervisor_id",
-            )
-        }
-        events: dict[Any, list[Event]] = {}
-        for e in (
+        cases = case_infos(Case.objects.filter(pk__in=case_ids))
+        events: dict[Any, list[Ev]] = {}
+        for row in (
             Event.objects.filter(case_id__in=list(cases), action__in=actions)
-            .only("seq", "occurred_at", "action", "case_id", "payload")
             .order_by("case_id", "seq")
+            .values_list(*Ev.FIELDS)
         ):
-            events.setdefault(e.case_id, []).append(e)
-        old: dict[Any, list[Clock]] = {}
-        for c in Clock.objects.filter(case_id__in=list(cases)).only(
-            "id",
-            "case_id",
-            "rule",
-            "subject",
-            "source_event",
-            "warned",
-            "escalated_at",
-            "created_at",
-        ):
-            old.setdefault(c.case_id, []).append(c)
+            events.setdefault(row[3], []).append(Ev(*row))
+        old: dict[Any, list[Prior]] = {}
+        for prior in Prior.of(Clock.objects.filter(case_id__in=list(cases))):
+            old.setdefault(prior.case_id, []).append(prior)
         rows: list[Clock] = []
         for case_id, case in cases.items():
             clocks = _replay_events(
@@ -96,14 +92,34 @@ def recompute_cases(
             )
             out[case_id] = clocks
             rows += clocks
-        Clock.objects.filter(case_id__in=list(cases)).delete()
-        parents = [c for c in rows if c.parent_id is None]
-        children = [c for c in rows if c.parent_id is not None]
-        Clock.objects.bulk_create(parents, batch_size=2000)
-        for c in children:
-            c.parent_id = c.parent.id if c.parent is not None else c.parent_id
-        Clock.objects.bulk_create(children, batch_size=2000)
+        stale = Clock.objects.filter(case_id__in=list(cases))
+        stale._raw_delete(stale.db)  # one statement: parents and their requests together
+        _insert(rows, now)
     return out
+
+
+def _insert(rows: list[Clock], now: dt.datetime) -> None:
+    """Write rebuilt clocks: COPY on PostgreSQL, ``bulk_create`` elsewhere."""
+    for c in rows:
+        c.created_at = c.created_at or now
+        c.updated_at = now
+    if connection.vendor != "postgresql":
+        Clock.objects.bulk_create(rows, batch_size=500)
+        return
+    fields = list(Clock._meta.concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    sql = f"COPY {Clock._meta.db_table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for c in rows:
+            copy.write_row(
+                [
+                    json.dumps(getattr(c, f.attname))
+                    if f.attname in json_fields
+                    else getattr(c, f.attname)
+                    for f in fields
+                ]
+            )
 
 
 def recompute_provisional() -> int:
