@@ -123,19 +123,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from tergeu.deadlines import alerts as deadline_alerts
     from tergeu.legalaid import periodic as legalaid
     from tergeu.notifications import worker as outbox
+    from tergeu.notifications.smpp.receipts import start_receipt_listener
 
+    listener = None
     if not args.once:
         from tergeu.integrity.schedule import start_thread
 
         start_thread()  # a signed checkpoint every TERGEU_CHECKPOINT_SECONDS (0 = off)
         outbox.start_thread()  # SMS and e-mail of the outbox (docs/notifications.md)
+        listener = start_receipt_listener()  # SMS receipts; None without an SMSC (docs/sms.md)
         legalaid.start_thread()  # unanswered offers go to the next lawyer (docs/legal-aid.md)
         deadline_alerts.start_thread()  # warnings and escalations of terms (docs/deadlines.md)
     else:
         legalaid.expire_offers()  # unanswered offers go to the next lawyer (docs/legal-aid.md)
         deadline_alerts.run_alerts()  # warnings and escalations of terms (docs/deadlines.md)
         outbox.deliver_all()  # what is due now, then exit
-    call_command("db_worker", *(["--batch"] if args.once else []))
+    try:
+        call_command("db_worker", *(["--batch"] if args.once else []))
+    finally:
+        if listener is not None:
+            listener.stop()  # records the receipts it holds, unbinds
     return 0
 
 

@@ -353,6 +353,8 @@ def summons_pdf(token: str) -> tuple[Summons, bytes]:
 
 
 def _of_message(message: Message) -> Summons | None:
+    if message.kind != Kind.SUMMONS:  # every outbox message passes here: no query for others
+        return None
     return (
         Summons.objects.select_for_update()
         .select_related("participant", "case", "document")
