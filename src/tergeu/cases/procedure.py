@@ -430,6 +430,13 @@ def _moment(ftype: str, value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
+#: Fields that record when something happened before the document was drawn up, not when
+#: the document itself was: a person may be detained before the report is registered
+#: (CPC art. 128(5) counts detention from the actual capture), and the resolution appointing
+#: their defender states that moment.
+EARLIER_EVENT_FIELDS = frozenset({"detained_at"})
+
+
 def check_document(doc_type: Any, fields: dict[str, Any], case: Case) -> None:
     """Refuse a document whose dates or participant contradict the order of events.
 
@@ -444,7 +451,7 @@ def check_document(doc_type: Any, fields: dict[str, Any], case: Case) -> None:
         value = fields.get(spec.name)
         if value in (None, ""):
             continue
-        if spec.type in ("date", "datetime"):
+        if spec.type in ("date", "datetime") and spec.name not in EARLIER_EVENT_FIELDS:
             label = spec.label.text(None) if hasattr(spec.label, "text") else spec.name
             dated[str(label)] = _moment(spec.type, value)
         elif spec.type == "participant" and person is None:
