@@ -41,7 +41,7 @@ def test_shipped_years_and_transfers(db) -> None:
 
 
 def test_unknown_year_is_a_clear_error(db) -> None:
-    with pytest.raises(UnknownCalendarYear, match="tergeu deadlines calendar load 2031.toml"):
+    with pytest.raises(UnknownCalendarYear, match=r"tergeu deadlines calendar load 2031\.toml"):
         calendar.is_working_day(dt.date(2031, 1, 5))
 
 

@@ -283,3 +283,20 @@ def test_due_between_and_time_left(unit, case) -> None:
     with clock.frozen(kz(2026, 3, 1, 12)):
         move(unit.investigator, case.pk, "interrupt", ground="45.7.1")
     assert services.time_left(_term(case), kz(2027, 1, 1)) == dt.timedelta(days=40)
+
+
+def test_outage_extends_a_kui_report_clock(unit) -> None:
+    with clock.frozen(kz(2026, 4, 10, 21, 30)):
+        report = unit.report()
+    admin = f.user(Role.ADMINISTRATOR, unit.police)
+    with clock.frozen(kz(2026, 4, 11, 9)):
+        services.record_outage(
+            admin,
+            started_at=kz(2026, 4, 11, 1),
+            ended_at=kz(2026, 4, 11, 3, 30),
+            reason="Сбой",
+            rule="extend_by_duration",
+        )
+    decision = Clock.objects.get(report=report, rule="report.decision")
+    assert decision.due_at == kz(2026, 4, 11, 22, 0) + dt.timedelta(hours=2, minutes=30)
+    assert decision.adjustments[-1]["kind"] == "outage"

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.utils.dateparse import parse_date, parse_datetime
 
 from tergeu.cases.models import Case
@@ -508,6 +509,9 @@ def on_event(event: Event) -> None:
         )
     if target is None or existing is None:
         return
+    if connection.in_atomic_block:
+        # two services journaling for the same case at once change its clocks in turn
+        existing = existing.select_for_update()
     replay = Replay(target, list(existing), live=True)
     replay.apply(event, data)
     _save(replay)
