@@ -295,3 +295,15 @@ def test_second_detained_event_does_not_start_a_second_clock(case, suspect) -> N
     _detain(case, suspect, kz(2026, 3, 2, 10, 5))
     _detain(case, suspect, kz(2026, 3, 2, 10, 9))
     assert one(case, "detention.term").due_at == kz(2026, 3, 4, 10, 5)
+
+
+def test_a_late_end_resolves_an_expired_clock(unit, case) -> None:
+    from tergeu.deadlines.services import expire_overdue
+
+    expire_overdue(kz(2026, 4, 12))
+    assert one(case, "investigation.preliminary").status == S.EXPIRED
+    with clock.frozen(kz(2026, 4, 14, 10)):
+        move(unit.investigator, case.pk, "send_to_prosecutor")
+    term = one(case, "investigation.preliminary")
+    assert term.status == S.EXPIRED  # a violation stays a violation
+    assert term.ended_at == kz(2026, 4, 14, 10)

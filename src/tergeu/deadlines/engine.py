@@ -147,7 +147,7 @@ class Replay:
             for c in self.clocks
             if c.rule == rule
             and (subject is None or c.subject == subject)
-            and (not open_only or (c.status in OPEN_STATUSES))
+            and (not open_only or _unresolved(c))
         ]
 
     def _due(
@@ -450,6 +450,11 @@ class Replay:
         elif not parent.is_open and child.status in OPEN_STATUSES:
             child.status, child.ended_at, child.end_event = S.ENDED, parent.ended_at, event.seq
         self._touch(child)
+
+
+def _unresolved(c: Clock) -> bool:
+    """Running, interrupted, or expired and not yet ended (a late end still resolves it)."""
+    return c.status in OPEN_STATUSES or (c.status == S.EXPIRED and c.ended_at is None)
 
 
 def _is_uuid(value: str) -> bool:
