@@ -12,7 +12,7 @@ from tergeu.accounts.models import User
 from tergeu.cases.models import Case, Participant
 from tergeu.cases.services import add_participant
 from tergeu.core import clock
-from tergeu.deadlines.alerts import run_alerts
+from tergeu.deadlines.alerts import run_alerts, warned_for
 from tergeu.deadlines.models import Clock, ClockStatus
 from tergeu.integrity.models import Event
 from tergeu.notifications.models import Message
@@ -92,7 +92,7 @@ def test_a_detention_is_warned_at_24_and_2_hours_each_once(
     assert case.erdr_number in first[0].subject
     assert "Жумабеков" in first[0].body
     row.refresh_from_db()
-    assert row.warned == [24]
+    assert warned_for(row.warned, row.due_at) == [24]
     assert events("deadline.warned", row) == 1
 
     at(START + 25 * H)
@@ -103,7 +103,7 @@ def test_a_detention_is_warned_at_24_and_2_hours_each_once(
     at(START + 47 * H)
     assert len(sent("deadline_warning", row)) == 2
     row.refresh_from_db()
-    assert sorted(row.warned) == [2, 24]
+    assert sorted(warned_for(row.warned, row.due_at)) == [2, 24]
 
 
 def test_thresholds_crossed_together_send_one_warning(unit: f.Unit, case: Case) -> None:
@@ -111,7 +111,7 @@ def test_thresholds_crossed_together_send_one_warning(unit: f.Unit, case: Case) 
     at(START + 47 * H)  # the worker was down through both thresholds
     assert len(sent("deadline_warning", row)) == 1
     row.refresh_from_db()
-    assert sorted(row.warned) == [2, 24]
+    assert sorted(warned_for(row.warned, row.due_at)) == [2, 24]
 
 
 def test_an_expired_detention_is_escalated_once_and_the_release_asked(
@@ -199,7 +199,7 @@ def test_worker_once_sends_the_warnings_due() -> None:
         assert main(["worker", "--once"]) == 0
     assert len(sent("deadline_warning", row)) == 1
     row.refresh_from_db()
-    assert row.warned == [24]
+    assert warned_for(row.warned, row.due_at) == [24]
 
 
 def test_a_detention_recorded_by_the_service_is_warned_and_released(
@@ -219,7 +219,7 @@ def test_a_detention_recorded_by_the_service_is_warned_and_released(
     at(detained_at + 24 * H)
     assert events("deadline.warned", row) == 1
     row.refresh_from_db()
-    assert row.warned == [24]
+    assert warned_for(row.warned, row.due_at) == [24]
     done = at(detained_at + 48 * H)
     assert done["release"] >= 1
     row.refresh_from_db()
@@ -249,3 +249,28 @@ def test_a_kui_report_term_warns_the_duty_officers_of_the_body(unit: f.Unit) -> 
     assert done["escalated"] == 1
     escalated = Message.objects.filter(kind="deadline_expired", subject__contains=report.kui_number)
     assert {m.recipient for m in escalated} == {"+77011110002", "head@example.kz"}
+
+
+def test_an_extension_arms_the_warnings_again(unit: f.Unit, case: Case) -> None:
+    """Warnings sent before an extension do not count for the new end of the term."""
+    from tergeu.deadlines.services import extend_clock
+
+    row = make_clock(case, "investigation.preliminary", 24 * 60, unit.investigator)
+    at(row.due_at - 100 * H)  # 240 h and 120 h crossed: one warning
+    assert events("deadline.warned", row) == 1
+    with clock.frozen(row.due_at - 99 * H):
+        extend_clock(
+            unit.investigator,
+            row.pk,
+            until=row.due_at + dt.timedelta(days=20),
+            reason="экспертиза",
+            authority="district_prosecutor",
+        )
+    row.refresh_from_db()
+    assert warned_for(row.warned, row.due_at) == []
+    at(row.due_at - 241 * H)
+    assert events("deadline.warned", row) == 1
+    at(row.due_at - 240 * H)
+    assert events("deadline.warned", row) == 2
+    row.refresh_from_db()
+    assert warned_for(row.warned, row.due_at) == [240]

@@ -131,6 +131,24 @@ def label(threshold: dt.timedelta) -> int:
     return int(threshold.total_seconds() // 3600)
 
 
+def _marker(due_at: dt.datetime) -> str:
+    return "due:" + due_at.astimezone(dt.UTC).isoformat()
+
+
+def warned_for(warned: Any, due_at: dt.datetime) -> list[int]:
+    """The thresholds already warned for the clock's *current* due time.
+
+    ``Clock.warned`` holds the hours sent and a marker ``"due:<when>"`` of the due time
+    they were sent for; when an extension or an outage moved ``due_at``, the old warnings
+    no longer count and the thresholds warn again before the new end.
+    """
+    items = list(warned or [])
+    markers = [w for w in items if isinstance(w, str) and w.startswith("due:")]
+    if markers and markers[-1] != _marker(due_at):
+        return []
+    return [w for w in items if isinstance(w, int)]
+
+
 def is_detention(clock_row: Any) -> bool:
     """Whether the clock is a detention term (release when it runs out, CPC art. 131)."""
     rule = rule_of(clock_row)
@@ -278,11 +296,11 @@ def warn_one(pk: Any, now: dt.datetime) -> int:
         row = _locked(pk)
         if row is None or row.status != ClockStatus.RUNNING or row.due_at <= now:
             return 0
-        warned = list(row.warned or [])
+        warned = warned_for(row.warned, row.due_at)
         crossed = [t for t in thresholds(row) if row.due_at - t <= now and label(t) not in warned]
         if not crossed:
             return 0
-        row.warned = warned + [label(t) for t in crossed]
+        row.warned = [*warned, *(label(t) for t in crossed), _marker(row.due_at)]
         row.save(update_fields=["warned"])
         threshold = min(crossed)
         context = message_context(row, now)
@@ -369,7 +387,7 @@ def run_alerts(now: dt.datetime | None = None) -> dict[str, int]:
             "pk", "rule", "started_at", "due_at", "warned"
         ).iterator(chunk_size=2000)
         if any(
-            due_at - t <= now and label(t) not in (done or [])
+            due_at - t <= now and label(t) not in warned_for(done, due_at)
             for t in thresholds_of(code, started_at, due_at)
         )
     ]

@@ -17,6 +17,7 @@ from tergeu.core.api_helpers import ERRORS, PageOut, PageParams, actor, labelled
 from tergeu.core.errors import AccessDenied
 
 from . import services
+from .alerts import warned_for
 from .forms import PeriodForm
 from .models import Clock, ClockStatus, Outage, OutageRule
 from .views import RELATED, decorate, filtered, period_bounds, violations_per_unit
@@ -133,7 +134,7 @@ def clock_out(row: Clock, now: dt.datetime | None = None) -> dict[str, Any]:
         "responsible_user_id": row.responsible_user_id,
         "responsible_role": row.responsible_role,
         "escalated_at": row.escalated_at,
-        "warned": list(row.warned or []),
+        "warned": warned_for(row.warned, row.due_at),
     }
 
 
