@@ -300,3 +300,17 @@ def test_outage_extends_a_kui_report_clock(unit) -> None:
     decision = Clock.objects.get(report=report, rule="report.decision")
     assert decision.due_at == kz(2026, 4, 11, 22, 0) + dt.timedelta(hours=2, minutes=30)
     assert decision.adjustments[-1]["kind"] == "outage"
+
+
+def test_recompute_command(unit, case, capsys) -> None:
+    from tergeu.cli import main
+
+    Clock.objects.filter(case=case).delete()
+    assert main(["deadlines", "recompute", case.erdr_number]) == 0
+    assert "recomputed the clocks of 1 cases" in capsys.readouterr().out
+    assert _term(case).due_at == kz(2026, 4, 11)
+    Clock.objects.filter(case=case).delete()
+    assert main(["deadlines", "recompute"]) == 0
+    assert _term(case).due_at == kz(2026, 4, 11)
+    assert main(["deadlines", "recompute", "999999999999999"]) == 1
+    assert "no case 999999999999999" in capsys.readouterr().err
