@@ -307,3 +307,12 @@ def test_a_late_end_resolves_an_expired_clock(unit, case) -> None:
     term = one(case, "investigation.preliminary")
     assert term.status == S.EXPIRED  # a violation stays a violation
     assert term.ended_at == kz(2026, 4, 14, 10)
+
+
+def test_report_terms_count_from_its_receipt(unit) -> None:
+    received = kz(2026, 2, 10, 8, 40)
+    with clock.frozen(kz(2026, 2, 10, 13, 5)):
+        report = unit.report(received_at=received)
+    decision = Clock.objects.get(report=report, rule="report.decision")
+    assert decision.started_at == received
+    assert decision.due_at == kz(2026, 2, 11, 9, 0)
