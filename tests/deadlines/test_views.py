@@ -107,7 +107,7 @@ def test_my_deadlines_in_kazakh_and_russian(unit: f.Unit, case: Case) -> None:
     make_clock(case, "detention.term", unit.investigator, due_in=-3 * H)
     expected = {
         "kk": ("Менің мерзімдерім", "Ұстап алу (48 сағат)", "кешіктірілді"),
-        "ru": ("Мои сроки", "Задержание (48 часов)", "просрочен на"),
+        "ru": ("Мои сроки", "Задержание (48 часов)", "просрочен на", "УПК ст. 131 ч. 4"),
     }
     for language, words in expected.items():
         client = client_of(unit.investigator)
@@ -115,6 +115,17 @@ def test_my_deadlines_in_kazakh_and_russian(unit: f.Unit, case: Case) -> None:
         text = client.get("/deadlines/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         for word in words:
             assert word in text, (language, word)
+
+
+def test_a_day_term_ends_at_24_00_of_its_last_day(unit: f.Unit, case: Case) -> None:
+    midnight = dt.datetime.combine(
+        clock.now().astimezone(clock.KZ_TZ).date() + dt.timedelta(days=5), dt.time(), clock.KZ_TZ
+    )
+    row = make_clock(case, "motion.decision", unit.investigator, due_in=5 * 24 * H)
+    Clock.objects.filter(pk=row.pk).update(due_at=midnight)
+    text = client_of(unit.investigator).get("/deadlines/").content.decode()
+    last_day = (midnight - dt.timedelta(days=1)).strftime("%d.%m.%Y")
+    assert f"{last_day} 24:00" in text[text.index(f'id="clock-{row.pk}"') :][:800]
 
 
 def test_another_units_official_sees_nothing(unit: f.Unit, case: Case) -> None:

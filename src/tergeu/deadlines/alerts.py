@@ -155,19 +155,20 @@ def is_detention(clock_row: Any) -> bool:
     return rule is not None and rule.on_expiry == "release"
 
 
-def describe(code: str) -> tuple[Any, str]:
+def describe(code: str) -> tuple[Any, Any]:
     """The name of a clock's rule in the active language (lazy) and its article.
 
-    The titles of ``rules.toml`` are translated in the deadlines catalogue; a request for
+    The titles and articles of ``rules.toml`` are translated in the deadlines catalogue
+    (the English text is shown for one that is not); a request for
     an extension (``<rule>.request``) is named after its rule.
     """
     rule = RULES.get(code)
     if rule is not None:
-        return gettext_lazy(rule.title), rule.article
+        return gettext_lazy(rule.title), gettext_lazy(rule.article)
     base = RULES.get(code.removesuffix(".request"))
     if code.endswith(".request") and base is not None:
         name = format_lazy("{}: {}", _REQUEST, gettext_lazy(base.title))
-        return name, base.request.article if base.request else base.article
+        return name, gettext_lazy(base.request.article if base.request else base.article)
     return code, ""
 
 
@@ -256,6 +257,15 @@ def _send(people: list[Any], kind: str, context: dict[str, Any], clock_row: Any)
     return sent
 
 
+def due_text(value: dt.datetime) -> str:
+    """A due time in Kazakhstan local time; a day term's end is written 24:00 of its last
+    day (CPC art. 48(3)), not 00:00 of the next."""
+    local = value.astimezone(KZ_TZ)
+    if local.time() == dt.time(0, 0):
+        return f"{local - dt.timedelta(days=1):%d.%m.%Y} 24:00"
+    return f"{local:%d.%m.%Y %H:%M}"
+
+
 def message_context(clock_row: Any, now: dt.datetime) -> dict[str, Any]:
     """What the message templates say: the case, the rule, the due time, how long is left."""
     case = clock_row.case if clock_row.case_id is not None else None
@@ -270,7 +280,7 @@ def message_context(clock_row: Any, now: dt.datetime) -> dict[str, Any]:
         "rule": describe(clock_row.rule)[0],
         "article": describe(clock_row.rule)[1],
         "detention": clock_row.rule.startswith("detention."),
-        "due": clock_row.due_at.astimezone(KZ_TZ).strftime("%d.%m.%Y %H:%M"),
+        "due": due_text(clock_row.due_at),
         "hours_left": max(0, int((clock_row.due_at - now).total_seconds() // 3600)),
         "person": subject.full_name if subject is not None else "",
         "link": link,

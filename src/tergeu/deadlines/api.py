@@ -121,8 +121,8 @@ def clock_out(row: Clock, now: dt.datetime | None = None) -> dict[str, Any]:
         "erdr_number": row.case.erdr_number if row.case is not None else None,
         "report_id": row.report_id,
         "rule": row.rule,
-        "rule_name": row.rule_name,  # type: ignore[attr-defined]
-        "article": row.rule_article,  # type: ignore[attr-defined]
+        "rule_name": str(row.rule_name),  # type: ignore[attr-defined]
+        "article": str(row.rule_article),  # type: ignore[attr-defined]
         "subject_participant_id": row.subject_participant_id,
         "started_at": row.started_at,
         "due_at": row.due_at,

@@ -3,6 +3,7 @@ link to request an extension for the official responsible."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -10,6 +11,7 @@ from django import template
 from tergeu.cases.access import Perm, perms_of
 from tergeu.core import clock
 
+from ..alerts import due_text
 from ..models import Clock, ClockStatus
 from ..rules import RULES
 from ..views import decorate
@@ -34,6 +36,12 @@ def can_extend(row: Clock, user: Any) -> bool:
         getattr(user, "role", None) == row.responsible_role
         and getattr(user, "organisation_id", None) == row.organisation_id
     )
+
+
+@register.filter
+def due_time(value: dt.datetime | None) -> str:
+    """A due time as the pages write it (see :func:`..alerts.due_text`)."""
+    return due_text(value) if value is not None else ""
 
 
 @register.inclusion_tag("deadlines/_panel.html", takes_context=True)
