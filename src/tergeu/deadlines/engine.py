@@ -534,7 +534,17 @@ def _save(replay: Replay) -> None:
         if c not in new:
             if c.parent is not None:
                 c.parent_id = c.parent.pk
-            c.save()
+            # The alerts job owns ``warned`` and ``escalated_at`` and may have set them
+            # since this clock was read: leave them as they are in the database.
+            c.save(update_fields=_ENGINE_FIELDS)
+
+
+#: What the engine writes of an existing clock: all but the alerts job's own fields.
+_ENGINE_FIELDS = [
+    f.name
+    for f in Clock._meta.concrete_fields
+    if not f.primary_key and f.name not in ("warned", "escalated_at", "created_at")
+]
 
 
 def _log_notes(replay: Replay, event: AnyEvent) -> None:
