@@ -345,21 +345,43 @@ def release(
     ground: str,
 ) -> Detention:
     """Release a detained person on a ground of CPC art. 133."""
+    return _end_on_ground(
+        user,
+        case_key,
+        participant_id,
+        at,
+        ground,
+        event="participant.released",
+        grounds=RELEASE_GROUNDS,
+        columns=("released_at", "release_ground"),
+    )
+
+
+def _end_on_ground(
+    user: Any,
+    case_key: uuid.UUID | str,
+    participant_id: uuid.UUID | str,
+    at: Any,
+    ground: str,
+    *,
+    event: str,
+    grounds: Any,
+    columns: tuple[str, str],
+) -> Detention:
+    """End a detention or a custody at ``at`` on one of ``grounds``, and journal ``event``."""
     check = Checker()
     case, person, current = _start(user, case_key, participant_id, check)
     moment = _moment(check, "at", at)
-    chosen = _ground(check, "ground", ground, RELEASE_GROUNDS)
+    chosen = _ground(check, "ground", ground, grounds)
     check.done()
     assert person is not None
     assert moment is not None
     assert chosen is not None
-    procedure.check(
-        "participant.released", Facts(case=case, at=moment, participant=person, detention=current)
-    )
+    procedure.check(event, Facts(case=case, at=moment, participant=person, detention=current))
     assert current is not None
-    _save(current, released_at=moment, release_ground=chosen.code)
+    _save(current, **{columns[0]: moment, columns[1]: chosen.code})
     record(
-        "participant.released",
+        event,
         actor=user,
         case_id=case.pk,
         obj=current,
@@ -507,27 +529,16 @@ def end_custody(
     ground: str,
 ) -> Detention:
     """End custody (release from custody) on a ground of CPC art. 151 or 153."""
-    check = Checker()
-    case, person, current = _start(user, case_key, participant_id, check)
-    moment = _moment(check, "at", at)
-    chosen = _ground(check, "ground", ground, CUSTODY_END_GROUNDS)
-    check.done()
-    assert person is not None
-    assert moment is not None
-    assert chosen is not None
-    procedure.check(
-        "custody.ended", Facts(case=case, at=moment, participant=person, detention=current)
+    return _end_on_ground(
+        user,
+        case_key,
+        participant_id,
+        at,
+        ground,
+        event="custody.ended",
+        grounds=CUSTODY_END_GROUNDS,
+        columns=("custody_ended_at", "custody_end_ground"),
     )
-    assert current is not None
-    _save(current, custody_ended_at=moment, custody_end_ground=chosen.code)
-    record(
-        "custody.ended",
-        actor=user,
-        case_id=case.pk,
-        obj=current,
-        data={"participant": str(person.pk), "at": _iso(moment), "ground": chosen.code},
-    )
-    return current
 
 
 def detentions(user: Any, case_key: uuid.UUID | str) -> QuerySet[Detention]:
